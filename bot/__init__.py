@@ -1,0 +1,1 @@
+"""Retrieval, answering and citations over interview transcripts."""

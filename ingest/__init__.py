@@ -1,0 +1,1 @@
+"""Loading, cleaning, speaker parsing, chunking and indexing of transcripts."""
