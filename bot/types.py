@@ -1,0 +1,92 @@
+"""The shapes the bot passes around: passages in, answers and citations out.
+
+Retrieval returns `Passage`s; answering turns them into an `Answer` whose `[n]` markers map to
+`Citation`s. The chat engine streams `StreamEvent`s; `ChatEngine.ask` joins the stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+
+@dataclass
+class Filters:
+    """Restrict retrieval. Empty lists mean no restriction."""
+
+    docs: list[str] = field(default_factory=list)       # doc ids (file name without suffix)
+    speakers: list[str] = field(default_factory=list)   # canonical speaker names
+
+    def is_empty(self) -> bool:
+        return not self.docs and not self.speakers
+
+
+@dataclass
+class Passage:
+    node_id: str
+    doc_id: str          # "001_b96526bf4526be4e"
+    doc_file: str        # "001_b96526bf4526be4e.txt"
+    title: str
+    speaker: str | None  # None for editor text (summaries, narration)
+    role: str            # host | guest | speaker | editor | unknown
+    kind: str            # speech | summary | narration | heading
+    section: str | None
+    turn: int
+    start: int           # offsets into the cleaned document text
+    end: int
+    text: str            # cleaned original text == cleaned_doc[start:end]
+    score: float = 0.0
+    question: str | None = None   # the host's question this answer responds to (context, not the speaker's words)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    n: int               # the [n] marker in the answer
+    doc: str             # file name
+    doc_id: str
+    title: str
+    speaker: str | None
+    role: str
+    quote: str           # the exact text quoted from the passage (a substring of the cleaned document)
+    start: int           # offsets of `quote` in the cleaned document
+    end: int
+    verified: bool = True  # False when the answer quoted words that are not in the cited passage
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    mode: Literal["offline", "llm"]
+    refused: bool = False
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    notice: str | None = None       # shown to the user, e.g. "LLM unavailable, offline answer below"
+    llm_error: str | None = None
+    error: str | None = None        # for an unusable question (empty, ...)
+    standalone_question: str | None = None  # the follow-up rewritten before retrieval
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    """One step of a streamed answer.
+
+    kind == "status": a progress line (e.g. "searching…"), not part of the answer.
+    kind == "delta":  the next piece of answer text.
+    kind == "final":  the complete `Answer` (its `text` is the whole answer, possibly corrected,
+                      e.g. with unverified quotes flagged); always the last event.
+    """
+
+    kind: Literal["status", "delta", "final"]
+    text: str = ""
+    answer: Answer | None = None
