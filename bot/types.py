@@ -90,3 +90,19 @@ class StreamEvent:
     kind: Literal["status", "delta", "final"]
     text: str = ""
     answer: Answer | None = None
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found for one question.
+
+    `weak` is retrieval's judgement that the best evidence is too weak to answer from (the engine
+    then refuses and shows `passages` as "closest"). `reason` says why, for the user, e.g. that a
+    named speaker never talks about the topic. `speaker` is the person the question names, if any.
+    """
+
+    query: str
+    passages: list[Passage]
+    weak: bool = False
+    reason: str | None = None
+    speaker: str | None = None
