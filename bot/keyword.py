@@ -1,0 +1,149 @@
+"""The Chinese keyword index: jieba-segmented BM25 (bm25s), persisted beside the vector store.
+
+bm25s's own tokenizer treats a run of Chinese characters as one word, so text is segmented with
+jieba here (search mode, which also emits the sub-words of long words). Speaker names are added
+to jieba's dictionary so 李广密 stays one token. Text is normalised (traditional → simplified,
+full-width → half-width) before segmentation, on both the index and the query side.
+
+On disk: `DIR/<fingerprint>/` holds one complete index; `DIR/CURRENT` names the live one and is
+replaced atomically, so a reader never sees a half-written index and a killed build leaves the
+previous index in place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ingest.normalize import normalize
+
+logger = logging.getLogger(__name__)
+
+_jieba_lock = threading.Lock()
+_jieba = None
+_TOKEN_OK = re.compile(r"\w", re.UNICODE)
+# Function words that carry no topic; bigger lists hurt recall of short questions.
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 也 就 都 而 及 着 或 一个 我们 你们 他们 她们 它们 这个 那个 这些 那些 什么 怎么 怎么样 "
+    "如何 为什么 吗 呢 吧 啊 呀 哪些 哪个 有 没有 说 说过 讲 谈 提到 认为 觉得 看 怎么看 对 对于 关于 "
+    "the a an of to in on and or is are was were be been what which who whom how why does did do about "
+    "say said says think thinks view views according".split()
+)
+
+
+def _get_jieba():
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach jieba names it would otherwise cut apart (李广密 → 李广 / 密)."""
+    jb = _get_jieba()
+    for w in words:
+        w = normalize(w).strip()
+        if w and not w.isascii():
+            jb.add_word(w, freq=2_000_000)
+
+
+def tokenize(text: str) -> list[str]:
+    jb = _get_jieba()
+    toks = []
+    for t in jb.lcut_for_search(normalize(text)):
+        t = t.strip()
+        if t and _TOKEN_OK.search(t) and t not in STOPWORDS:
+            toks.append(t)
+    return toks
+
+
+class KeywordIndex:
+    def __init__(self, ids: list[str], bm25, words: list[str], fingerprint: str) -> None:
+        self.ids = ids
+        self.bm25 = bm25
+        self.words = words
+        self.fingerprint = fingerprint
+        self._pos = {cid: i for i, cid in enumerate(ids)}
+
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Sequence[str], words: Iterable[str], fingerprint: str) -> KeywordIndex:
+        import bm25s
+
+        words = sorted(set(words))
+        add_words(words)
+        bm25 = bm25s.BM25()
+        corpus = [tokenize(t) or ["∅"] for t in texts]
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        return cls(list(ids), bm25, words, fingerprint)
+
+    def search(self, query: str, top_k: int = 20, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        if not self.ids:
+            return []
+        q = [t for t in tokenize(query) if t in self.bm25.vocab_dict]
+        if not q:
+            return []
+        scores = np.asarray(self.bm25.get_scores(q), dtype=np.float32)
+        if allowed is not None:
+            mask = np.zeros(len(self.ids), dtype=bool)
+            for cid in allowed:
+                i = self._pos.get(cid)
+                if i is not None:
+                    mask[i] = True
+            scores = np.where(mask, scores, 0.0)
+        k = min(top_k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    # --- persistence -------------------------------------------------------------------------
+    def save(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+        if self.ids:
+            self.bm25.save(str(tmp / "bm25"))
+        (tmp / "ids.json").write_text(json.dumps({"ids": self.ids, "words": self.words}, ensure_ascii=False))
+        final = root / self.fingerprint
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        cur_tmp = root / ".CURRENT.tmp"
+        cur_tmp.write_text(self.fingerprint)
+        os.replace(cur_tmp, root / "CURRENT")  # the switch is one atomic rename
+        for old in root.iterdir():  # older indexes and leftovers of killed builds
+            if old.is_dir() and old.name != self.fingerprint:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @staticmethod
+    def current_fingerprint(root: Path) -> str | None:
+        try:
+            return (root / "CURRENT").read_text().strip() or None
+        except OSError:
+            return None
+
+    @classmethod
+    def load(cls, root: Path) -> KeywordIndex | None:
+        fp = cls.current_fingerprint(root)
+        if not fp or not (root / fp / "ids.json").exists():
+            return None
+        import bm25s
+
+        meta = json.loads((root / fp / "ids.json").read_text())
+        add_words(meta["words"])
+        bm25 = bm25s.BM25.load(str(root / fp / "bm25")) if meta["ids"] else bm25s.BM25()
+        return cls(meta["ids"], bm25, meta["words"], fp)

@@ -1,0 +1,23 @@
+"""The index form of text: simplified Chinese, half-width letters and digits, lower case.
+
+Only what goes into the indexes is normalised; the cleaned original is kept for display and
+quotes. Questions go through the same function, so a simplified question finds traditional text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # loads its dictionaries: do it once, on first use
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    # NFKC folds full-width ASCII (ＧＰＴ－４ → GPT-4) and compatibility forms; t2s maps traditional
+    # characters and phrases to simplified.
+    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()

@@ -1,0 +1,235 @@
+"""Incremental, idempotent, crash-safe ingestion: transcripts → chunks → Chroma + BM25.
+
+Chroma itself is the record of what is indexed. Chunk ids are content hashes, so each run:
+  1. loads, cleans and chunks every file (cheap: milliseconds a file);
+  2. embeds and adds only the chunks whose ids Chroma lacks, batch by batch (a batch added is
+     kept even if the process is killed right after);
+  3. updates metadata that moved without re-embedding (e.g. offsets after an edit above it);
+  4. deletes ids that no current file produces (changed passages, removed files);
+  5. rebuilds the keyword index when the set of ids changed, switching it in atomically.
+A run killed at any point leaves a store the next run completes to exactly what a clean run
+gives, and running twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.embeddings import make_embedder
+from bot.keyword import KeywordIndex
+from bot.settings import Settings
+from bot.store import StoreError, make_chroma_client, make_vector_store, open_collection
+from ingest import docstore
+from ingest.chunking import Chunk, chunk_document
+from ingest.loader import discover, load_file
+from ingest.manifest import load_manifest
+from ingest.model import CleanDoc, Skipped
+from ingest.normalize import normalize
+from ingest.parse import to_clean_doc
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+class IngestError(RuntimeError):
+    """Nothing usable to ingest, or the store is unusable; the message says what to do."""
+
+
+@dataclass
+class IngestReport:
+    files_indexed: list[str] = field(default_factory=list)
+    files_skipped: list[dict[str, str]] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_updated: int = 0
+    chunks_deleted: int = 0
+    chunks_total: int = 0
+    chars_embedded: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files_indexed": len(self.files_indexed), "files": self.files_indexed,
+            "files_skipped": self.files_skipped, "chunks_added": self.chunks_added,
+            "chunks_updated": self.chunks_updated, "chunks_deleted": self.chunks_deleted,
+            "chunks_total": self.chunks_total, "chars_embedded": self.chars_embedded,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What the embedder reads: the normalised words, led by who says them."""
+    body = normalize(chunk.text)
+    return f"{chunk.speaker}:{body}" if chunk.speaker else body
+
+
+def chunk_metadata(chunk: Chunk, doc: CleanDoc) -> dict[str, Any]:
+    # Flat scalars only (Chroma's rule); "" stands for "none" so filters can match on it.
+    return {
+        "doc_id": doc.doc_id, "doc_file": doc.file, "title": doc.meta.title, "date": doc.meta.date,
+        "speaker": chunk.speaker or "", "role": chunk.role, "kind": chunk.kind,
+        "section": chunk.section or "", "turn": chunk.turn, "part": chunk.part,
+        "start": chunk.start, "end": chunk.end, "question": chunk.question or "",
+    }
+
+
+def _to_node(chunk: Chunk, meta: dict[str, Any], embedding: list[float] | None = None):
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    node = TextNode(id_=chunk.id, text=chunk.text, metadata=meta, embedding=embedding,
+                    start_char_idx=chunk.start, end_char_idx=chunk.end)
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=chunk.doc_id)
+    return node
+
+
+def _existing(collection: Any, page: int = 5000) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    offset = 0
+    while True:
+        got = collection.get(include=["metadatas"], limit=page, offset=offset)
+        for cid, meta in zip(got["ids"], got["metadatas"] or []):
+            out[cid] = meta or {}
+        if len(got["ids"]) < page:
+            return out
+        offset += page
+
+
+def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]:
+    paths, skipped = discover(source)
+    report.files_skipped.extend({"file": s.file, "reason": s.reason} for s in skipped)
+    manifest = load_manifest(source)
+    docs = []
+    for path in paths:
+        loaded = load_file(path, source)
+        if isinstance(loaded, Skipped):
+            report.files_skipped.append({"file": loaded.file, "reason": loaded.reason})
+            continue
+        try:
+            doc = to_clean_doc(loaded, manifest)
+        except Exception as exc:  # one bad file must not stop the others
+            logger.exception("cannot parse %s", path)
+            report.files_skipped.append({"file": str(path.relative_to(source)), "reason": f"cannot parse: {exc}"})
+            continue
+        if not doc.text.strip() or not doc.turns:
+            report.files_skipped.append({"file": doc.file, "reason": "no text left after cleaning"})
+            continue
+        docs.append((doc, hashlib.sha256(loaded.text.encode()).hexdigest()))
+    return docs
+
+
+def reset_store(settings: Settings) -> None:
+    """Throw away every index (for --rebuild): the transcripts are the source of truth."""
+    if settings.chroma_host:
+        client = make_chroma_client(settings)
+        try:
+            client.delete_collection(settings.collection)
+        except Exception:  # absent already
+            pass
+    else:
+        shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+    shutil.rmtree(settings.keyword_dir, ignore_errors=True)
+    shutil.rmtree(settings.docs_dir, ignore_errors=True)
+
+
+def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any = None,
+               progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
+    report = IngestReport()
+    source = Path(source or settings.seeds_dir)
+    progress = progress or (lambda phase, done, total: None)
+    t0 = time.perf_counter()
+    if not source.is_dir():
+        raise IngestError(f"Source folder {source} does not exist. Put .txt or .md transcripts there, "
+                          "or pass another folder: `python -m ingest PATH`.")
+    if rebuild:
+        reset_store(settings)
+    docs = _load_docs(source, report)
+    if not docs:
+        raise IngestError(f"No usable transcripts in {source}: add .txt or .md files "
+                          f"({len(report.files_skipped)} skipped, see files_skipped).")
+    chunks: list[tuple[Chunk, CleanDoc]] = []
+    for doc, _ in docs:
+        chunks.extend((c, doc) for c in chunk_document(doc, settings.chunk_size, settings.chunk_max))
+    report.seconds["load_clean_chunk"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    embedder = embedder or make_embedder(settings)
+    collection = open_collection(settings, embedder)
+    store = make_vector_store(collection)
+    existing = _existing(collection)
+    wanted = {c.id: (c, d) for c, d in chunks}
+    to_add = [cid for cid in wanted if cid not in existing]
+    to_update = [cid for cid in wanted if cid in existing
+                 and any(existing[cid].get(k) != v for k, v in chunk_metadata(*wanted[cid]).items())]
+    to_delete = [cid for cid in existing if cid not in wanted]
+    report.seconds["diff"] = time.perf_counter() - t1
+
+    # Cleaned documents first: the bot may show any chunk already in the store in context.
+    for doc, sha in docs:
+        if docstore.doc_hash(settings.docs_dir, doc.doc_id) != sha:
+            docstore.save_doc(settings.docs_dir, doc, sha)
+
+    t2 = time.perf_counter()
+    batch = max(1, settings.embed_batch_size)
+    progress("embed", 0, len(to_add))
+    for i in range(0, len(to_add), batch):
+        ids = to_add[i:i + batch]
+        texts = [embed_text(wanted[cid][0]) for cid in ids]
+        vectors = embedder.get_text_embedding_batch(texts)
+        nodes = [_to_node(wanted[cid][0], chunk_metadata(*wanted[cid]), vec) for cid, vec in zip(ids, vectors)]
+        store.add(nodes)
+        report.chunks_added += len(ids)
+        report.chars_embedded += sum(len(t) for t in texts)
+        progress("embed", min(i + batch, len(to_add)), len(to_add))
+    report.seconds["embed_and_store"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    if to_update:
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        metas = [node_to_metadata_dict(_to_node(*_pair(wanted[cid])), remove_text=True, flat_metadata=True)
+                 for cid in to_update]
+        collection.update(ids=to_update, metadatas=metas)
+        report.chunks_updated = len(to_update)
+    for i in range(0, len(to_delete), 5000):
+        collection.delete(ids=to_delete[i:i + 5000])
+    report.chunks_deleted = len(to_delete)
+    live = {d.doc_id for d, _ in docs}
+    for doc_id in docstore.list_doc_ids(settings.docs_dir):
+        if doc_id not in live:
+            docstore.remove_doc(settings.docs_dir, doc_id)
+    report.seconds["update_delete"] = time.perf_counter() - t3
+
+    t4 = time.perf_counter()
+    ids = sorted(wanted)
+    words = {s.name for d, _ in docs for s in d.meta.speakers} | {s.org for d, _ in docs for s in d.meta.speakers if s.org}
+    fingerprint = hashlib.sha1(("\n".join(ids) + "\x00" + "\n".join(sorted(words))).encode()).hexdigest()[:20]
+    if KeywordIndex.current_fingerprint(settings.keyword_dir) != fingerprint:
+        progress("keyword", 0, 1)
+        KeywordIndex.build(ids, [normalize(_kw_text(wanted[c][0])) for c in ids], words, fingerprint).save(settings.keyword_dir)
+        progress("keyword", 1, 1)
+    report.seconds["keyword_index"] = time.perf_counter() - t4
+
+    report.files_indexed = [d.file for d, _ in docs]
+    report.chunks_total = collection.count()
+    report.seconds["total"] = time.perf_counter() - t0
+    if report.chunks_total != len(wanted):
+        raise StoreError(f"Store holds {report.chunks_total} chunks, expected {len(wanted)}: "
+                         "run `python -m ingest --rebuild`.")
+    return report
+
+
+def _pair(pair: tuple[Chunk, CleanDoc]) -> tuple[Chunk, dict[str, Any]]:
+    return pair[0], chunk_metadata(*pair)
+
+
+def _kw_text(chunk: Chunk) -> str:
+    # The speaker's name is searchable too ("李广密 GPT-4"), but the host's question is not: its
+    # words are not the chunk's speaker's.
+    return f"{chunk.speaker or ''} {chunk.text}"
