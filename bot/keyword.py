@@ -73,15 +73,29 @@ def tokenize(text: str) -> list[str]:
 
 
 class KeywordIndex:
-    def __init__(self, ids: list[str], bm25, words: list[str], fingerprint: str) -> None:
+    """BM25 over the chunks, plus each chunk's text and metadata (`records`), so that a keyword hit
+    needs no round trip to the vector store and filters can be applied to the scores directly."""
+
+    def __init__(self, ids: list[str], bm25, words: list[str], fingerprint: str, records: list[dict]) -> None:
         self.ids = ids
         self.bm25 = bm25
         self.words = words
         self.fingerprint = fingerprint
+        self.records = records
         self._pos = {cid: i for i, cid in enumerate(ids)}
 
+    def record(self, cid: str) -> dict | None:
+        i = self._pos.get(cid)
+        return None if i is None else self.records[i]
+
+    def ids_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> set[str]:
+        docs, speakers = set(docs), set(speakers)
+        return {cid for cid, r in zip(self.ids, self.records)
+                if (not docs or r["doc_id"] in docs) and (not speakers or r["speaker"] in speakers)}
+
     @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str], words: Iterable[str], fingerprint: str) -> KeywordIndex:
+    def build(cls, ids: Sequence[str], texts: Sequence[str], words: Iterable[str], fingerprint: str,
+              records: Sequence[dict]) -> KeywordIndex:
         import bm25s
 
         words = sorted(set(words))
@@ -90,7 +104,7 @@ class KeywordIndex:
         corpus = [tokenize(t) or ["∅"] for t in texts]
         if corpus:
             bm25.index(corpus, show_progress=False)
-        return cls(list(ids), bm25, words, fingerprint)
+        return cls(list(ids), bm25, words, fingerprint, list(records))
 
     def search(self, query: str, top_k: int = 20, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         if not self.ids:
@@ -117,7 +131,8 @@ class KeywordIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         if self.ids:
             self.bm25.save(str(tmp / "bm25"))
-        (tmp / "ids.json").write_text(json.dumps({"ids": self.ids, "words": self.words}, ensure_ascii=False))
+        (tmp / "ids.json").write_text(json.dumps({"ids": self.ids, "words": self.words, "records": self.records},
+                                                  ensure_ascii=False))
         final = root / self.fingerprint
         if final.exists():
             shutil.rmtree(final)
@@ -146,4 +161,4 @@ class KeywordIndex:
         meta = json.loads((root / fp / "ids.json").read_text())
         add_words(meta["words"])
         bm25 = bm25s.BM25.load(str(root / fp / "bm25")) if meta["ids"] else bm25s.BM25()
-        return cls(meta["ids"], bm25, meta["words"], fp)
+        return cls(meta["ids"], bm25, meta["words"], fp, meta["records"])

@@ -212,7 +212,9 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     fingerprint = hashlib.sha1(("\n".join(ids) + "\x00" + "\n".join(sorted(words))).encode()).hexdigest()[:20]
     if KeywordIndex.current_fingerprint(settings.keyword_dir) != fingerprint:
         progress("keyword", 0, 1)
-        KeywordIndex.build(ids, [normalize(_kw_text(wanted[c][0])) for c in ids], words, fingerprint).save(settings.keyword_dir)
+        records = [{"text": wanted[c][0].text, **chunk_metadata(*wanted[c])} for c in ids]
+        KeywordIndex.build(ids, [_kw_text(wanted[c][0]) for c in ids], words, fingerprint, records).save(
+            settings.keyword_dir)
         progress("keyword", 1, 1)
     report.seconds["keyword_index"] = time.perf_counter() - t4
 

@@ -1,0 +1,150 @@
+"""`python -m bot.eval --questions FILE --out FILE --mode offline|llm [--data-dir DIR] [--baseline]`.
+
+Answers every question of a golden set through the real chat engine, writes one JSON line per
+question, and prints hit@5, MRR@10, evidence recall@5, speaker attribution, refusal accuracy and
+latency, for the tuning and held-out parts separately. With --baseline it also runs a plain
+LlamaIndex pipeline (default splitter, same embedding model, vector search only) on the same
+questions and prints both tables side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from bot.evalmetrics import summarize
+from bot.settings import PROJECT_ROOT, Settings
+
+METRICS = ["hit@5", "mrr@10", "evidence_recall@5", "speaker_attribution", "refusal_accuracy",
+           "retrieve_p50_ms", "retrieve_p95_ms"]
+
+
+def load_questions(path: Path) -> list[dict]:
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                items.append(json.loads(line))
+            except ValueError as exc:
+                raise SystemExit(f"{path}:{n}: not JSON ({exc})") from exc
+    return items
+
+
+def ensure_index(settings: Settings) -> None:
+    from bot.keyword import KeywordIndex
+
+    if KeywordIndex.current_fingerprint(settings.keyword_dir) is None:
+        from ingest.pipeline import run_ingest
+
+        print(f"store in {settings.data_dir} is empty: ingesting {settings.seeds_dir} first", file=sys.stderr)
+        run_ingest(settings)
+
+
+def run_engine(settings: Settings, items: list[dict], mode: str) -> list[dict]:
+    from bot.engine import ChatEngine
+    from bot.llm import make_llm
+    from bot.services import build_services
+
+    llm = make_llm(settings) if mode == "llm" else None
+    if mode == "llm" and llm is None:
+        raise SystemExit("--mode llm needs OPENAI_API_KEY and/or OPENAI_BASE_URL")
+    services = build_services(settings)
+    engine = ChatEngine(settings, services.retriever, llm=llm)
+    engine.ask("warm-up")  # load the embedding model and jieba outside the measured questions
+    rows = []
+    for item in items:
+        ans = engine.ask(item["question"])
+        rows.append({
+            "id": item.get("id"), "question": item["question"], "answer": ans.text, "refused": ans.refused,
+            "llm_error": ans.llm_error, "error": ans.error,
+            "citations": [{"n": c.n, "doc": c.doc, "title": c.title, "speaker": c.speaker, "quote": c.quote,
+                           "start": c.start, "end": c.end, "verified": c.verified} for c in ans.citations],
+            "passages": [{"rank": i, "doc": p.doc_file, "speaker": p.speaker, "text": p.text, "start": p.start,
+                          "end": p.end, "score": round(p.score, 4)} for i, p in enumerate(ans.passages[:10], 1)],
+            "timings_ms": ans.timings_ms,
+        })
+    return rows
+
+
+def run_baseline(settings: Settings, items: list[dict]) -> list[dict]:
+    """The plain LlamaIndex way: SimpleDirectoryReader + default SentenceSplitter + vector top-k."""
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+
+    from bot.embeddings import make_embedder
+
+    embedder = make_embedder(settings)
+    docs = SimpleDirectoryReader(str(settings.seeds_dir), required_exts=[".txt", ".md"]).load_data()
+    index = VectorStoreIndex.from_documents(docs, embed_model=embedder)
+    retriever = index.as_retriever(similarity_top_k=10)
+    retriever.retrieve("warm-up")
+    rows = []
+    for item in items:
+        t = time.perf_counter()
+        found = retriever.retrieve(item["question"])
+        ms = (time.perf_counter() - t) * 1000
+        rows.append({"id": item.get("id"), "passages": [{"text": n.node.get_content()} for n in found],
+                     "refused": False, "citations": [], "timings_ms": {"retrieve": ms}})
+    return rows
+
+
+def score_rows(items: list[dict], rows: list[dict]) -> list[dict]:
+    out = []
+    for item, row in zip(items, rows):
+        out.append({**item, "texts": [p["text"] for p in row["passages"]], "refused": row["refused"],
+                    "cited_speakers": [c["speaker"] for c in row["citations"]],
+                    "retrieve_ms": row["timings_ms"].get("retrieve", 0.0),
+                    "answer_ms": row["timings_ms"].get("answer", 0.0)})
+    return out
+
+
+def print_table(title: str, columns: dict[str, dict[str, float]]) -> None:
+    names = list(columns)
+    print(f"\n{title}")
+    print("| metric | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for m in METRICS + ["answer_p50_ms", "answer_p95_ms", "questions"]:
+        if not any(m in c for c in columns.values()):
+            continue
+        cells = []
+        for c in columns.values():
+            v = c.get(m)
+            cells.append("—" if v is None or v != v else (f"{v:.0f}" if m == "questions" else
+                                                            f"{v:.1f}" if m.endswith("_ms") else f"{v:.3f}"))
+        print(f"| {m} | " + " | ".join(cells) + " |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bot.eval")
+    ap.add_argument("--questions", type=Path, default=PROJECT_ROOT / "tests/eval/golden.jsonl")
+    ap.add_argument("--out", type=Path, default=Path("eval-results.jsonl"))
+    ap.add_argument("--mode", choices=["offline", "llm"], default="offline")
+    ap.add_argument("--data-dir", type=Path)
+    ap.add_argument("--baseline", action="store_true", help="also run a plain LlamaIndex pipeline for comparison")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
+    items = load_questions(args.questions)
+    ensure_index(settings)
+    rows = run_engine(settings, items, args.mode)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    scored = score_rows(items, rows)
+    splits = sorted({i.get("split", "all") for i in items})
+    cols = {f"ours ({s})": summarize([r for r in scored if r.get("split", "all") == s]) for s in splits}
+    cols["ours (all)"] = summarize(scored)
+    if args.baseline:
+        base = score_rows(items, run_baseline(settings, items))
+        for s in splits:
+            cols[f"plain LlamaIndex ({s})"] = summarize([r for r in base if r.get("split", "all") == s])
+    print_table(f"{args.mode} mode, {len(items)} questions ({args.questions.name}); results in {args.out}", cols)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Scoring of retrieved passages and answers against the golden set (tests/eval/golden.jsonl)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+
+from ingest.normalize import normalize
+
+_JUNK = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\)")
+_SPACE = re.compile(r"\s+")
+
+
+def _canon(text: str) -> str:
+    return _SPACE.sub("", normalize(_JUNK.sub("", text)))
+
+
+def covers(passage_text: str, evidence: str) -> bool:
+    """The passage contains the evidence; half of it is enough, so a span cut by a chunk border counts."""
+    p, e = _canon(passage_text), _canon(evidence)
+    if not e:
+        return False
+    if e in p:
+        return True
+    half = len(e) // 2
+    return half >= 8 and (e[:half] in p or e[half:] in p)
+
+
+def first_hit_rank(texts: list[str], evidence: list[str]) -> int | None:
+    for rank, t in enumerate(texts, 1):
+        if any(covers(t, e) for e in evidence):
+            return rank
+    return None
+
+
+def evidence_recall(texts: list[str], evidence: list[str]) -> float:
+    if not evidence:
+        return 1.0
+    return sum(1 for e in evidence if any(covers(t, e) for t in texts)) / len(evidence)
+
+
+def percentile(values: Iterable[float], p: float) -> float:
+    vals = sorted(values)
+    if not vals:
+        return 0.0
+    k = (len(vals) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(vals) - 1)
+    return vals[lo] + (vals[hi] - vals[lo]) * (k - lo)
+
+
+def summarize(rows: list[dict]) -> dict[str, float]:
+    """rows: {question item fields..., "texts": passage texts best first, "refused", "cited_speakers",
+    "retrieve_ms"}."""
+    answerable = [r for r in rows if not r["should_refuse"]]
+    ranks = [first_hit_rank(r["texts"][:10], r["evidence"]) for r in answerable]
+    who = [r for r in rows if r["type"] == "who"]
+    out = {
+        "questions": len(rows),
+        "hit@5": _mean(1.0 if (k is not None and k <= 5) else 0.0 for k in ranks),
+        "mrr@10": _mean(1.0 / k if k else 0.0 for k in ranks),
+        "evidence_recall@5": _mean(evidence_recall(r["texts"][:5], r["evidence"]) for r in answerable),
+        "speaker_attribution": _mean(
+            1.0 if r["cited_speakers"] and set(r["cited_speakers"]) <= set(r["expected_speakers"]) else 0.0
+            for r in who) if who else float("nan"),
+        "refusal_accuracy": _mean(1.0 if bool(r["refused"]) == bool(r["should_refuse"]) else 0.0 for r in rows),
+        "retrieve_p50_ms": percentile((r["retrieve_ms"] for r in rows), 50),
+        "retrieve_p95_ms": percentile((r["retrieve_ms"] for r in rows), 95),
+    }
+    if any("answer_ms" in r for r in rows):
+        out["answer_p50_ms"] = percentile((r.get("answer_ms", 0.0) for r in rows), 50)
+        out["answer_p95_ms"] = percentile((r.get("answer_ms", 0.0) for r in rows), 95)
+    return out
+
+
+def _mean(xs: Iterable[float]) -> float:
+    xs = list(xs)
+    return statistics.fmean(xs) if xs else float("nan")

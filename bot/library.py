@@ -1,0 +1,101 @@
+"""What is indexed, as the bot sees it: interviews, their speakers, and their cleaned text.
+
+Read from the cleaned documents ingest writes (`DATA/docs`). Used to recognise a person named in a
+question, to fill the UI's filters, and to show a cited passage among its neighbouring turns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest import docstore
+from ingest.model import CleanDoc
+from ingest.normalize import normalize
+
+# Words that point at a role rather than a name.
+ROLE_WORDS = {
+    "host": ("主持人", "主持", "采访者", "记者", "the host", "host", "interviewer"),
+    "guest": ("嘉宾", "受访者", "the guest", "guest", "interviewee"),
+}
+
+
+@dataclass
+class SpeakerEntry:
+    name: str
+    role: str
+    docs: set[str] = field(default_factory=set)
+    org: str | None = None
+    aliases: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Library:
+    docs: dict[str, CleanDoc]
+    speakers: dict[str, SpeakerEntry]
+
+    @classmethod
+    def load(cls, docs_dir: Path) -> Library:
+        docs = {}
+        for doc_id in docstore.list_doc_ids(docs_dir):
+            doc = docstore.load_doc(docs_dir, doc_id)
+            if doc is not None:
+                docs[doc_id] = doc
+        speakers: dict[str, SpeakerEntry] = {}
+        for doc in docs.values():
+            spoken = {t.speaker for t in doc.turns if t.speaker}
+            for s in doc.meta.speakers:
+                if s.name not in spoken:
+                    continue
+                e = speakers.setdefault(s.name, SpeakerEntry(s.name, s.role, org=s.org))
+                e.docs.add(doc.doc_id)
+                e.aliases.update(a for a in s.aliases if a)
+            for name in spoken - {s.name for s in doc.meta.speakers}:
+                speakers.setdefault(name, SpeakerEntry(name, "unknown")).docs.add(doc.doc_id)
+        return cls(docs, speakers)
+
+    def titles(self) -> dict[str, str]:
+        return {d: doc.meta.title for d, doc in sorted(self.docs.items())}
+
+    def find_speakers(self, question: str) -> list[str]:
+        """Canonical names of the people a question names (by name, alias or role word)."""
+        q = normalize(question)
+        found: list[tuple[int, str]] = []
+        for e in self.speakers.values():
+            for label in {e.name, *e.aliases}:
+                lab = normalize(label)
+                if len(lab) < 2:
+                    continue
+                pat = re.escape(lab)
+                if lab.isascii():  # whole words for Latin names: "Li" must not match "light"
+                    pat = rf"(?<![a-z]){pat}(?![a-z])"
+                m = re.search(pat, q)
+                if m:
+                    found.append((m.start(), e.name))
+                    break
+        if not found:
+            for role, words in ROLE_WORDS.items():
+                for w in words:
+                    pat = rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
+                    m = re.search(pat, q)
+                    if m:
+                        found.extend((m.start(), e.name) for e in self.speakers.values() if e.role == role)
+                        break
+        seen: list[str] = []
+        for _, name in sorted(found):
+            if name not in seen:
+                seen.append(name)
+        return seen
+
+    def context(self, doc_id: str, start: int, end: int, turns_around: int = 2) -> list[dict]:
+        """The turns around [start, end) of a document: for "open this source in its place"."""
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            return []
+        idx = next((i for i, t in enumerate(doc.turns) if t.start <= start < max(t.end, t.start + 1)), None)
+        if idx is None:
+            idx = min(range(len(doc.turns)), key=lambda i: abs(doc.turns[i].start - start), default=0)
+        lo, hi = max(0, idx - turns_around), min(len(doc.turns), idx + turns_around + 1)
+        return [{"speaker": t.speaker, "kind": t.kind, "section": t.section, "start": t.start, "end": t.end,
+                 "text": doc.text[t.start:t.end], "cited": i == idx} for i, t in enumerate(doc.turns[lo:hi], lo)]
