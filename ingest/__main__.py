@@ -37,6 +37,21 @@ def _progress(console):
     return bar, update
 
 
+def _plain_progress(console):
+    """Off a terminal (CI logs, pipes, the app's subprocess): one line per tenth of the work."""
+    last: dict[str, int] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        step = max(1, total // 10)
+        if done == 0 and total:
+            console.print(f"{phase}: 0/{total}")
+        elif done and (done == total or done // step != last.get(phase, 0) // step):
+            console.print(f"{phase}: {done}/{total}")
+        last[phase] = done
+
+    return update
+
+
 def _summary(console, report: IngestReport) -> None:
     from rich.table import Table
 
@@ -66,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=True)
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     settings = Settings(**overrides)
-    bar, update = _progress(console) if console.is_terminal else (None, None)
+    bar, update = _progress(console) if console.is_terminal else (None, _plain_progress(console))
     try:
         report = run_ingest(settings, args.source, progress=update, rebuild=args.rebuild)
     except (IngestError, StoreError, ManifestError) as exc:
