@@ -1,0 +1,330 @@
+"""The extractive answer, used when there is no LLM (or it failed): the passages' own best
+sentences, grouped by speaker, each quoted verbatim with its `[n]` marker.
+
+Quotes are exact substrings of `Passage.text`, so `bot.citations` finds them again and the
+citation offsets point at exactly the quoted words. Scoring runs on a normalised copy
+(traditional -> simplified, lower case), which is why the text helpers here keep a map from
+normalised characters back to original offsets; `bot.citations` reuses them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.lang import Lang, detect_lang
+from bot.types import Passage
+
+log = logging.getLogger(__name__)
+
+_ALWAYS_END = set("。！？；!?;\n")
+_CLOSERS = set("”’」』）)】\"'")
+_CLAUSE_END = set("，,、:：")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ASCII_TERM = re.compile(r"[a-z0-9][a-z0-9.+\-]*[a-z0-9]|[a-z]")
+_STOP = set(
+    "的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 呀 嘛 什么 怎么 怎样 如何 为什么 为何 哪些 哪个 哪 谁 "
+    "他 她 它 他们 她们 它们 我们 你们 我 你 您 这 那 这个 那个 这些 那些 这样 那样 有 没有 会 能 "
+    "要 对 也 都 就 还 又 说 说过 认为 觉得 看 看法 观点 谈 谈到 讲 讲到 提到 一个 一些 之 其 "
+    "被 把 给 从 到 上 中 里 下 等 如果 但是 可以 是否 多少 以及 关于 怎么看 如何看待 "
+    "a an the of to in on at for and or is are was were be been do does did what which who whom "
+    "why how when where about say says said think thinks thought according his her their he she "
+    "they it its this that these those with by from as than then there any some".split()
+)
+# English question words -> the Chinese the transcripts use, so an English question still finds
+# Chinese sentences offline (the LLM does this properly; this is the fallback's best effort).
+_GLOSSARY = {
+    "cost": "成本", "costs": "成本", "price": "价格", "pricing": "定价", "expensive": "贵", "cheap": "便宜",
+    "train": "训练", "training": "训练", "trained": "训练", "inference": "推理", "reasoning": "推理",
+    "model": "模型", "models": "模型", "data": "数据", "compute": "算力", "chip": "芯片", "chips": "芯片",
+    "gpu": "卡", "gpus": "卡", "talent": "人才", "talents": "人才", "researcher": "研究", "research": "研究",
+    "open": "开源", "opensource": "开源", "multimodal": "多模态", "multimodality": "多模态",
+    "video": "视频", "image": "图像", "images": "图像", "voice": "语音", "speech": "语音",
+    "agent": "agent", "agents": "agent", "robot": "机器人", "robots": "机器人", "robotics": "机器人",
+    "phone": "手机", "phones": "手机", "device": "端侧", "edge": "端侧", "hardware": "硬件",
+    "china": "中国", "chinese": "国内", "us": "美国", "america": "美国", "gap": "差距", "difference": "区别",
+    "funding": "融资", "fundraising": "融资", "investment": "投资", "investor": "投资", "invest": "投资",
+    "business": "商业", "revenue": "收入", "user": "用户", "users": "用户", "product": "产品",
+    "products": "产品", "application": "应用", "applications": "应用", "app": "应用", "apps": "应用",
+    "search": "搜索", "startup": "创业", "startups": "创业", "giant": "巨头", "giants": "巨头",
+    "competition": "竞争", "race": "竞赛", "barrier": "壁垒", "moat": "壁垒", "threshold": "门槛",
+    "difficult": "难", "hard": "难", "replicate": "复刻", "reproduce": "复现", "catch": "追赶",
+    "future": "未来", "next": "下一代", "generation": "代", "efficiency": "效率", "ecosystem": "生态",
+    "parameter": "参数", "parameters": "参数", "scaling": "scale", "experiment": "实验", "experiments": "实验",
+    "energy": "能耗", "brain": "大脑", "sparse": "稀疏", "translation": "翻译", "privacy": "隐私",
+    "assistant": "助手", "entertainment": "娱乐", "commercial": "商业化", "valuation": "估值",
+}
+MAX_SENTENCE = 150   # longer sentences are cut at commas so an answer never quotes a paragraph
+_PIECE = 100
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplify(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def norm_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text (simplified, NFKC-folded, lower case, no whitespace) and, for each of
+    its characters, the offset of the original character it came from."""
+    conv = simplify(text)
+    aligned = len(conv) == len(text)  # t2s is per character in practice; guard the rare phrase case
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        c = conv[i] if aligned else simplify(ch)
+        folded = unicodedata.normalize("NFKC", c)
+        c = (folded if len(folded) == 1 else c).lower()
+        chars.append(c)
+        index.append(i)
+    return "".join(chars), index
+
+
+def norm(text: str) -> str:
+    return norm_map(text)[0]
+
+
+def locate(fragment: str, text: str) -> tuple[int, int] | None:
+    """Offsets of `fragment` in `text`: exact if possible, else ignoring whitespace, script
+    (traditional/simplified), width and case. None when it does not occur."""
+    if not fragment.strip():
+        return None
+    i = text.find(fragment)
+    if i >= 0:
+        return i, i + len(fragment)
+    nf = norm(fragment)
+    nt, index = norm_map(text)
+    k = nt.find(nf) if nf else -1
+    if k < 0:
+        return None
+    return index[k], index[k + len(nf) - 1] + 1
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of `text`, whitespace-trimmed; long ones in pieces."""
+    spans: list[tuple[int, int]] = []
+    start, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        end_here = ch in _ALWAYS_END or (
+            # "." ends a sentence only before a space or the end: not in "GPT-3.5" or "Character.AI".
+            ch == "." and (i + 1 == n or text[i + 1].isspace() or bool(_CJK.match(text[i + 1])))
+            and not (i > 0 and text[i - 1].isdigit() and i + 1 < n and text[i + 1].isdigit())
+        )
+        i += 1
+        if end_here:
+            while i < n and (text[i] in _ALWAYS_END or text[i] in _CLOSERS or text[i] == "."):
+                i += 1
+            spans.append((start, i))
+            start = i
+    if start < n:
+        spans.append((start, n))
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and re.search(r"\w", text[s:e]):
+            out.extend(_pieces(text, s, e) if e - s > MAX_SENTENCE else [(s, e)])
+    return out
+
+
+def _pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Cut an over-long sentence after commas into pieces of about _PIECE characters."""
+    out: list[tuple[int, int]] = []
+    cur = s
+    last_cut = None
+    for i in range(s, e):
+        if text[i] in _CLAUSE_END:
+            if i + 1 - cur > _PIECE and last_cut is not None:
+                out.append((cur, last_cut))
+                cur = last_cut
+            last_cut = i + 1
+    if e - cur > _PIECE and last_cut is not None and last_cut > cur and e - last_cut > 10:
+        out.append((cur, last_cut))
+        cur = last_cut
+    out.append((cur, e))
+    return [(a, b) for a, b in ((a, _rstrip(text, a, b)) for a, b in out) if b > a]
+
+
+def _rstrip(text: str, a: int, b: int) -> int:
+    while b > a and (text[b - 1].isspace() or text[b - 1] in "，,、"):
+        b -= 1
+    return b
+
+
+def terms(text: str) -> set[str]:
+    """Content words of a question or sentence: jieba words, ASCII terms like 'gpt-4'."""
+    import jieba
+
+    low = simplify(text).lower()
+    found = set()
+    for t in _ASCII_TERM.findall(low):
+        if t not in _STOP:
+            found.add(_GLOSSARY.get(t, t))   # an English word never matches Chinese text itself
+    for w in jieba.lcut(low):
+        w = w.strip()
+        # ASCII words came whole from the regex above ("gpt-4", not "gpt" and "4").
+        if w and w not in _STOP and not w.isascii() and re.search(r"\w", w):
+            found.add(w)
+    return found
+
+
+def bigrams(text: str) -> set[str]:
+    low = simplify(text)
+    out: set[str] = set()
+    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]{2,}", low):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+@dataclass
+class Scored:
+    n: int            # 1-based passage number
+    start: int        # offsets into passage.text
+    end: int
+    text: str
+    score: float
+
+
+def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None) -> list[Scored]:
+    """Every sentence of `passages` scored against `query` (best first). Query words that occur in
+    every sentence count less (an IDF over the candidates), longer words count more."""
+    if sentences is None:
+        sentences = [
+            Scored(n, s, e, p.text[s:e], 0.0)
+            for n, p in enumerate(passages, 1)
+            for s, e in split_sentences(p.text)
+        ]
+    if not sentences:
+        return []
+    q_terms, q_bi = terms(query), bigrams(query)
+    # A speaker's name in the question picks whose sentences to prefer (below); it is not a word
+    # to find in their sentences, where people rarely say their own name.
+    names = {simplify(p.speaker) for p in passages if p.speaker and simplify(p.speaker) in simplify(query)}
+    q_terms = {t for t in q_terms if not any(t in nm for nm in names)}
+    q_bi = {b for b in q_bi if not any(b in nm for nm in names)}
+    normed = [simplify(x.text).lower() for x in sentences]
+    total = len(sentences)
+
+    def idf(tok: str) -> float:
+        df = sum(1 for s in normed if tok in s)
+        return math.log(1 + total / (1 + df)) if df else 0.0
+
+    weights = {t: min(len(t), 4) * idf(t) for t in q_terms}
+    bi_w = {b: idf(b) for b in q_bi}
+    w_sum = sum(min(len(t), 4) * math.log(1 + total) for t in q_terms) or 1.0
+    b_sum = sum(math.log(1 + total) for _ in q_bi) or 1.0
+    named = {p.speaker for p in passages if p.speaker and simplify(p.speaker) in simplify(query)}
+    for x, low in zip(sentences, normed, strict=True):
+        term_score = sum(w for t, w in weights.items() if t in low) / w_sum
+        bi_score = sum(w for b, w in bi_w.items() if b in low) / b_sum
+        p = passages[x.n - 1]
+        score = 0.6 * term_score + 0.4 * bi_score
+        score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior
+        if p.role == "host":
+            score *= 0.4            # a host's question is context, not an answer
+        if _is_question(x.text):
+            score *= 0.5
+        if len(low) < 10:
+            score *= 0.5            # "我觉得最重要的几个:" says nothing on its own
+        if named:
+            score *= 1.3 if p.speaker in named else 0.6
+        x.score = score
+    return sorted(sentences, key=lambda s: -s.score)
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip("”」』）) ").endswith(("?", "？"))
+
+
+@dataclass
+class Extract:
+    text: str
+    picks: list[Scored]
+
+
+def pick_sentences(question: str, passages: list[Passage], max_sentences: int = 4) -> list[Scored]:
+    scored = score_sentences(question, passages)
+    if not scored:
+        return []
+    # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
+    ranked = [s for s in scored if not _is_question(s.text)] or scored
+    best = ranked[0].score
+    picks: list[Scored] = []
+    seen: list[tuple[str, set[str]]] = []
+    for cand in ranked:
+        if len(picks) >= max_sentences:
+            break
+        weak = cand.score <= 0 or cand.score < 0.35 * best
+        if weak and (len(picks) >= 2 or cand.score <= 0):
+            break
+        key, bi = norm(cand.text), bigrams(cand.text)
+        if any(key in k or k in key or (bi and len(bi & b) / len(bi | b) > 0.7) for k, b in seen):
+            continue   # the same words again (overlapping chunks, repeated titles)
+        if picks and sum(len(p.text) for p in picks) + len(cand.text) > 450:
+            continue
+        picks.append(cand)
+        seen.append((key, bi))
+    if not picks:
+        # Nothing overlaps the question: the retriever still ranked passage 1 first, so show its
+        # opening sentence rather than nothing.
+        first = [s for s in ranked if s.n == 1] or ranked
+        picks = [min(first, key=lambda s: (s.n, s.start))]
+    return picks
+
+
+def _q(text: str) -> str:
+    """Quote marks that do not clash with quote marks inside the quoted sentence."""
+    if "“" in text or "”" in text:
+        return f"「{text}」" if "「" not in text and "」" not in text else f"『{text}』"
+    return f"“{text}”"
+
+
+def _intro(p: Passage, lang: Lang) -> str:
+    editor = p.speaker is None and p.kind != "speech"
+    if lang == "zh":
+        if editor:
+            return f"编者按(《{p.title}》):"
+        who = p.speaker or "演讲者"
+        if p.role == "host":
+            return f"{who}(主持人,《{p.title}》)提到:"
+        return f"{who}(《{p.title}》)认为:"
+    if editor:
+        return f"The editors' summary of «{p.title}» says: "
+    if p.role == "host":
+        return f"The host {p.speaker or ''} said in «{p.title}»: ".replace("  ", " ")
+    return f"According to {p.speaker or 'the speaker'} in «{p.title}»: "
+
+
+def extractive_answer(question: str, passages: list[Passage], lang: Lang | None = None,
+                      max_sentences: int = 4) -> Extract:
+    """An answer made of the passages' best sentences, quoted verbatim with [n] markers."""
+    lang = lang or detect_lang(question)
+    picks = pick_sentences(question, passages, max_sentences)
+    groups: dict[tuple[str | None, str, str], list[Scored]] = {}
+    for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
+        p = passages[s.n - 1]
+        groups.setdefault((p.speaker, p.doc_id, p.kind if p.speaker is None else "speech"), []).append(s)
+    lines = []
+    for group in groups.values():
+        intro = _intro(passages[group[0].n - 1], lang)
+        editor = passages[group[0].n - 1].speaker is None
+        if lang == "zh":
+            quotes = ("" if editor else ";还说:").join(f"{_q(s.text)}[{s.n}]" for s in group)
+        else:
+            quotes = " ".join(f"{_q(s.text)} [{s.n}]" for s in group)
+        lines.append(intro + quotes)
+    return Extract(text="\n".join(lines), picks=picks)
