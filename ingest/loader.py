@@ -154,13 +154,10 @@ def decode_bytes(data: bytes) -> tuple[str, str] | str:
         except UnicodeDecodeError:
             pass
     else:
-        enc = _utf16_by_nuls(data)
-        if enc is None:
+        guess = _utf16_guess(data)
+        if guess is None:
             return "binary file (contains NUL bytes and is not UTF-16 text)"
-        try:
-            return _checked(data.decode(enc), enc)
-        except UnicodeDecodeError:
-            return "binary file (contains NUL bytes and is not UTF-16 text)"
+        return _checked(*guess)
     best = _best_legacy(data)
     if best is not None:
         return _checked(*best)
@@ -179,21 +176,36 @@ def _control_fraction(text: str) -> float:
     return bad / len(text)
 
 
-def _utf16_by_nuls(data: bytes) -> str | None:
-    """UTF-16 without BOM: ASCII characters leave a NUL in the high byte, so NULs cluster on odd
-    offsets (little-endian) or even offsets (big-endian). Binary files scatter them."""
+def _utf16_guess(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without BOM. NUL bytes are the trigger: ASCII characters leave a NUL in the high
+    byte, so NULs cluster on odd offsets (little-endian) or even offsets (big-endian). CJK code
+    units such as U+4E00 put the NUL on the other side, so the parity only breaks ties; the
+    decision is which byte order reads as text. Binary files read as neither."""
     if len(data) % 2:
         return None
-    even = data[0::2].count(0)
-    odd = data[1::2].count(0)
-    total = even + odd
-    if total == 0:
+    odd_nuls, even_nuls = data[1::2].count(0), data[0::2].count(0)
+    best: tuple[float, bool, str, str] | None = None
+    for enc, parity in (("utf-16-le", odd_nuls >= even_nuls), ("utf-16-be", even_nuls > odd_nuls)):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        cand = (_readable_share(text), parity, text, enc)
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    if best is None or best[0] < 0.6:
         return None
-    if odd / total >= 0.9:
-        return "utf-16-le"
-    if even / total >= 0.9:
-        return "utf-16-be"
-    return None
+    return best[2], best[3]
+
+
+def _readable_share(text: str) -> float:
+    """Share of characters that ordinary Chinese/English text is made of."""
+    if not text:
+        return 0.0
+    common = _frequent_han()
+    ok = sum(1 for c in text if (" " <= c <= "~") or c in "\t\n\r" or c in common
+             or "\u3000" <= c <= "\u303f" or "\uff01" <= c <= "\uff5e" or c in "“”‘’…—·")
+    return ok / len(text)
 
 
 @lru_cache(maxsize=1)
