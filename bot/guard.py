@@ -44,7 +44,7 @@ def strip_control(text: str) -> str:
     """Drop control and format characters (NUL, escape sequences, bidi overrides, zero-width
     characters) that can hide text from the reader; tabs and newlines become plain spaces/newlines."""
     out = []
-    for ch in text:
+    for ch in text.replace("\r\n", "\n"):
         if ch in "\n\r":
             out.append("\n")
         elif ch == "\t":

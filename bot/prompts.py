@@ -1,4 +1,5 @@
-"""Prompt files: load by name from the prompts dir, check their slots, fill them safely.
+"""Prompt files: load by name from the prompts dir, check their slots, fill them safely; and the
+passages block that goes into the answer prompt, cut to the LLM's token budget.
 
 A prompt file is Markdown with an optional leading HTML comment (notes for whoever edits it,
 never sent), then a `## system` part and a `## user` part. Without those headings the whole
@@ -16,7 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.lang import Lang
 from bot.settings import PROJECT_ROOT
+from bot.types import Passage
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +119,78 @@ def load_prompt(name: str, prompts_dir: Path | None = None, expected: frozenset[
         raise PromptError(f"{path}: cannot read prompt file ({exc})") from None
     want = frozenset(expected) if expected is not None else EXPECTED_SLOTS.get(name)
     return parse_prompt(name, text, path, want)
+
+
+_ROLES_ZH = {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者", "editor": "编者", "unknown": "未知"}
+_DATA_TAGS = re.compile(r"<(/?)(passage|question|history)", re.I)
+
+
+def data_text(text: str) -> str:
+    """Defuse our own delimiter tags inside data, so a passage cannot close its <passage> early."""
+    return _DATA_TAGS.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
+
+
+def format_passage(n: int, p: Passage, lang: Lang) -> str:
+    role = _ROLES_ZH.get(p.role, p.role) if lang == "zh" else p.role
+    if p.speaker is None and p.kind != "speech":
+        who = "编者(摘要或旁白,不是任何人的发言)" if lang == "zh" else "editor (summary or narration, nobody's speech)"
+    else:
+        who = p.speaker or ("未署名的演讲者" if lang == "zh" else "unnamed speaker")
+    values = {"n": str(n), "speaker": who, "role": role, "title": p.title}
+    if p.question:   # context for the LLM; rule 5 of the prompt keeps it from being quoted as the answer
+        values["in_reply_to"] = p.question[:150]
+    attrs = " ".join(f'{k}="{data_text(" ".join(v.split())).replace(chr(34), chr(39))}"' for k, v in values.items())
+    return f"<passage {attrs}>\n{data_text(p.text)}\n</passage>"
+
+
+class _Tokens:
+    """cl100k_base token counts; the encoding file ships inside llama-index-core, which works
+    offline. Without it, a conservative estimate (one token per CJK character)."""
+
+    _enc = None
+
+    @classmethod
+    def count(cls, text: str) -> int:
+        if cls._enc is None:
+            cls._enc = _load_encoding() or False
+        if cls._enc:
+            return len(cls._enc.encode(text, disallowed_special=()))
+        return sum(1 for ch in text if ord(ch) > 0x2E80) + len(text.encode("ascii", "ignore")) // 3 + 1
+
+
+def _load_encoding():
+    import importlib.util
+    import os
+
+    import tiktoken
+
+    spec = importlib.util.find_spec("llama_index.core")
+    cache = Path(spec.origin).parent / "_static" / "tiktoken_cache" if spec and spec.origin else None
+    saved = os.environ.get("TIKTOKEN_CACHE_DIR")
+    try:
+        if saved is None and cache and cache.is_dir():
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+        return tiktoken.get_encoding("cl100k_base")
+    except Exception as exc:  # noqa: BLE001 - offline without the cached file: estimate instead
+        log.warning("cl100k_base unavailable (%s); estimating token counts", type(exc).__name__)
+        return None
+    finally:
+        if saved is None:
+            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+
+
+def fit_passages(passages: list[Passage], budget: int, lang: Lang) -> list[Passage]:
+    """The best-ranked passages whose formatted text fits `budget` tokens (at least one)."""
+    kept, used = [], 0
+    for n, p in enumerate(passages, 1):
+        cost = _Tokens.count(format_passage(n, p, lang)) + 2
+        if kept and used + cost > budget:
+            break
+        kept.append(p)
+        used += cost
+    if len(kept) < len(passages):
+        log.info("passages cut to %d of %d to fit %d tokens", len(kept), len(passages), budget)
+    return kept
 
 
 def prompt_exists(name: str, prompts_dir: Path | None = None) -> bool:

@@ -1,0 +1,320 @@
+"""The chat engine: question in, streamed and cited answer out.
+
+guard -> condense a follow-up into a standalone question -> retrieve -> refuse when the evidence
+is weak -> answer with the LLM (or extractively without one, or when it fails) -> citations and
+quote checks. `ask` joins `stream`, so the UI, the eval and the tests share one code path.
+
+Consumers of `stream` append "delta" texts as they come and then REPLACE what they show with the
+final Answer's text: it may differ (markers normalised, invented quotes flagged, or an
+extractive answer after an LLM that died mid-answer).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import fields
+from pathlib import Path
+
+from bot.citations import cite
+from bot.guard import StreamRedactor, check_question, redact
+from bot.lang import Lang
+from bot.llm import LLM, LLMError, make_llm
+from bot.offline import extractive_answer, split_sentences
+from bot.prompts import (
+    PROMPTS_DIR,
+    Prompt,
+    data_text,
+    fit_passages,
+    format_passage,
+    load_prompt,
+    prompt_exists,
+)
+from bot.retrieval_api import Retriever
+from bot.settings import Settings
+from bot.types import Answer, Filters, Passage, StreamEvent
+
+log = logging.getLogger(__name__)
+
+MSG = {
+    "zh": {
+        "refuse": "这些访谈没有谈到这个问题。", "closest": "最接近的段落:", "searching": "正在检索访谈…",
+        "condensing": "正在理解追问…", "writing": "正在撰写回答…",
+        "fallback": "大模型暂不可用({err});以下是从访谈原文中摘录的回答。",
+        "dropped": "已删除指向不存在段落的引用标记:{nums}。",
+        "unverified": "有 {k} 处引文在所引段落中找不到,已标记“⚠未核实”。",
+        "retrieval_failed": "检索失败:{err}", "editor": "编者",
+    },
+    "en": {
+        "refuse": "These interviews don't cover that.", "closest": "Closest passages:",
+        "searching": "Searching the transcripts…", "condensing": "Reading the follow-up…",
+        "writing": "Writing the answer…",
+        "fallback": "LLM unavailable ({err}); showing an extractive answer from the transcripts.",
+        "dropped": "Removed citation markers that point to no passage: {nums}.",
+        "unverified": "{k} quotation(s) could not be found in the cited passages and are marked ⚠unverified.",
+        "retrieval_failed": "Search failed: {err}", "editor": "editor",
+    },
+}
+
+
+class ChatEngine:
+    def __init__(self, settings: Settings, retriever: Retriever, llm: LLM | None = None,
+                 prompts_dir: Path | None = None) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.llm = llm
+        self.prompts_dir = Path(prompts_dir) if prompts_dir is not None else PROMPTS_DIR
+        self._prompts: dict[str, Prompt] = {}
+        if llm is not None:   # a broken prompt file should fail at start-up, not on the first question
+            for name in ("answer_zh", "answer_en"):
+                self._prompt(name)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, retriever: Retriever, prompts_dir: Path | None = None) -> ChatEngine:
+        """An engine with the LLM the settings ask for (none without a key or base URL)."""
+        return cls(settings, retriever, make_llm(settings), prompts_dir)
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.llm is not None else "offline"
+
+    def _prompt(self, name: str) -> Prompt:
+        if name not in self._prompts:
+            self._prompts[name] = load_prompt(name, self.prompts_dir)
+        return self._prompts[name]
+
+    def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, history, filters):
+            if event.kind == "final":
+                final = event.answer
+        assert final is not None   # stream always ends with a final event
+        return final
+
+    def stream(self, question: str, history: list[dict] | None = None,
+               filters: Filters | None = None) -> Iterator[StreamEvent]:
+        checked = check_question(question)
+        if checked.error:
+            yield self._final(Answer(question=checked.text, text=checked.error, mode=self.mode,
+                                     error=checked.error))
+            return
+        lang, m = checked.lang, MSG[checked.lang]
+        timings: dict[str, float] = {}
+        llm_error: str | None = None
+        standalone = checked.text
+        if _turns(history):
+            yield StreamEvent("status", m["condensing"])
+            t = time.perf_counter()
+            standalone, llm_error = self._condense(checked.text, _turns(history))
+            timings["condense"] = _ms(t)
+        yield StreamEvent("status", m["searching"])
+        t = time.perf_counter()
+        try:
+            retrieval = self.retriever.retrieve(standalone, filters, top_k=self.settings.top_k)
+        except Exception as exc:  # noqa: BLE001 - any store failure becomes a message, not a traceback
+            log.exception("retrieval failed")
+            err = m["retrieval_failed"].format(err=f"{type(exc).__name__}: {exc}")
+            yield self._final(Answer(question=checked.text, text=err, mode=self.mode, error=err,
+                                     standalone_question=_if_changed(standalone, checked.text),
+                                     timings_ms={**timings, "retrieve": _ms(t), "answer": 0.0}))
+            return
+        timings["retrieve"] = _ms(t)
+        t = time.perf_counter()
+        answer = Answer(question=checked.text, text="", mode=self.mode, notice=checked.notice,
+                        standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
+        if retrieval.weak or not retrieval.passages:
+            answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
+            answer.text = _refusal(retrieval.passages, retrieval.reason, lang)
+            yield StreamEvent("delta", redact(answer.text, self.settings))
+        elif self.llm is not None and llm_error is None:
+            yield StreamEvent("status", m["writing"])
+            llm_error = yield from self._llm_answer(answer, standalone, retrieval.passages, lang)
+        if not answer.refused and (self.llm is None or llm_error is not None):
+            if llm_error is not None:
+                yield StreamEvent("status", m["fallback"].format(err=llm_error))
+                answer.mode, answer.llm_error = "offline", llm_error
+                answer.notice = _join(answer.notice, m["fallback"].format(err=llm_error))
+            yield from self._offline_answer(answer, standalone, retrieval.passages, lang)
+        timings["answer"] = _ms(t)
+        yield self._final(answer)
+
+    # --- the two ways to answer ------------------------------------------------------------
+
+    def _llm_answer(self, answer: Answer, question: str, passages: list[Passage],
+                    lang: Lang) -> Iterator[StreamEvent]:
+        """Stream the LLM's answer into `answer`. Returns an error message instead on failure."""
+        assert self.llm is not None
+        used = fit_passages(passages, self.settings.llm_context_tokens, lang)
+        block = "\n\n".join(format_passage(n, p, lang) for n, p in enumerate(used, 1))
+        messages = self._prompt(f"answer_{lang}").messages(
+            passages=redact(block, self.settings), question=data_text(redact(question, self.settings)))
+        pieces: list[str] = []
+        redactor = StreamRedactor(self.settings)
+        try:
+            for piece in self.llm.stream_chat(messages):
+                pieces.append(piece)
+                if out := redactor.feed(piece):
+                    yield StreamEvent("delta", out)
+        except LLMError as exc:
+            return str(exc)
+        if tail := redactor.flush():
+            yield StreamEvent("delta", tail)
+        raw = "".join(pieces).strip()
+        if not raw:
+            return "the LLM returned an empty answer"
+        cited = cite(redact(raw, self.settings), used, lang)
+        m = MSG[lang]
+        answer.text, answer.citations, answer.passages = cited.text, cited.citations, used
+        if cited.dropped:
+            answer.notice = _join(answer.notice, m["dropped"].format(nums="".join(f"[{n}]" for n in cited.dropped)))
+        if cited.unverified:
+            answer.notice = _join(answer.notice, m["unverified"].format(k=len(cited.unverified)))
+        return None
+
+    def _offline_answer(self, answer: Answer, question: str, passages: list[Passage],
+                        lang: Lang) -> Iterator[StreamEvent]:
+        extract = extractive_answer(question, passages, lang)
+        cited = cite(extract.text, passages, lang)
+        answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
+        for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker
+            yield StreamEvent("delta", redact(line, self.settings))
+
+    # --- follow-ups ------------------------------------------------------------------------
+
+    def _condense(self, question: str, turns: list[tuple[str, str]]) -> tuple[str, str | None]:
+        """The standalone question, and the LLM's error if it failed (the answer then skips it)."""
+        if self.llm is not None and prompt_exists("condense", self.prompts_dir):
+            lines = []
+            for role, text in turns[-6:]:
+                text = text if len(text) <= 400 else text[:400] + "…"
+                lines.append(f"{'User' if role == 'user' else 'Assistant'}: {' '.join(text.split())}")
+            messages = self._prompt("condense").messages(
+                history=data_text(redact("\n".join(lines), self.settings)), question=data_text(redact(question, self.settings)))
+            try:
+                out = self.llm.complete(messages).strip().strip("\"“”「」").strip()
+            except LLMError as exc:
+                log.warning("condense failed: %s", exc)
+                return rule_condense(question, turns), str(exc)
+            first = out.splitlines()[0].strip() if out else ""
+            if first and len(first) <= 3 * len(question) + 200:
+                return first, None
+        return rule_condense(question, turns), None
+
+    def _final(self, answer: Answer) -> StreamEvent:
+        for f in fields(answer):   # no secret leaves the engine, whatever produced the text
+            value = getattr(answer, f.name)
+            if isinstance(value, str):
+                setattr(answer, f.name, redact(value, self.settings))
+        return StreamEvent("final", answer.text, answer)
+
+
+_PRONOUNS = re.compile(r"他|她|它|这个|那个|这些|那些|这种|那种|这一点|此事|为什么|为何|\b(he|she|him|her|his|they|them|"
+                       r"their|it|that|this|those|these|why)\b", re.I)
+_WHAT_ABOUT = re.compile(r"^(那|那么)?\s*[^\s?？]{1,12}\s*呢[?？]?$|^(what|how) about\b|^and\b", re.I)
+_ASCII_NAME = re.compile(r"\b(?:[A-Z][A-Za-z0-9.+\-]+|[a-z]*\d[A-Za-z0-9.+\-]*)\b")
+_FILLER = set("的 了 吗 呢 吧 啊 么 是 怎么 怎么看 怎样 如何 什么 为什么 哪些 谁 看 说 谈 认为 觉得 对 和 与 在 有 "
+              "请 问 一下 关于 what did does do the a an of about is are was how why who say said think on in to".split())
+
+
+def _turns(history: list[dict] | None) -> list[tuple[str, str]]:
+    """(role, text) of the usable history items; Gradio may send content as parts or files."""
+    out = []
+    for item in history or []:
+        role, content = item.get("role"), item.get("content")
+        if isinstance(content, list):
+            content = " ".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
+        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
+            out.append((role, content.strip()))
+    return out
+
+
+def _key_terms(question: str) -> list[str]:
+    """The content words of a question in their original spelling, adjacent CJK words rejoined:
+    "李广密怎么看GPT-4的训练成本?" -> ["李广密", "GPT-4", "训练成本"]."""
+    import jieba
+
+    groups: list[str] = []
+    cur = ""
+    for i, part in enumerate(re.split(r"([A-Za-z0-9][A-Za-z0-9.+\-]*)", question)):
+        ascii_term = i % 2 == 1
+        for w in [part] if ascii_term else jieba.lcut(part):
+            content = w.strip() and w.lower() not in _FILLER and re.search(r"\w", w)
+            if content and not ascii_term:
+                cur += w
+                continue
+            if cur:
+                groups.append(cur)
+                cur = ""
+            if content:
+                groups.append(w)
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+def _has_entity(question: str) -> bool:
+    import jieba.posseg
+
+    if "《" in question:
+        return True
+    for m in _ASCII_NAME.finditer(question):
+        w = m.group()
+        if any(c.isdigit() for c in w) or (w.isupper() and len(w) > 1):
+            return True   # GPT-4, AI, MoE-like terms
+        if m.start() > 0 and w.lower() not in _FILLER and not _PRONOUNS.fullmatch(w):
+            return True   # a capitalised word inside the sentence: OpenAI, Monica
+    return any(p.flag.startswith("nr") or (p.flag in ("nt", "nz", "ns") and len(p.word) > 1)
+               for p in jieba.posseg.cut(question))
+
+
+def _is_follow_up(question: str) -> bool:
+    if _WHAT_ABOUT.search(question.strip()):
+        return True
+    short = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff") <= 6 and len(re.findall(r"[A-Za-z]+", question)) <= 4
+    return (short or bool(_PRONOUNS.search(question))) and not _has_entity(question)
+
+
+def rule_condense(question: str, turns: list[tuple[str, str]]) -> str:
+    """Offline follow-up rewrite: a follow-up without a name of its own gets the previous
+    question's key terms in front ("他为什么这么想?" after "李广密怎么看GPT-4?")."""
+    previous: str | None = None
+    for role, text in turns:
+        if role == "user":
+            previous = text if previous is None or not _is_follow_up(text) else _expand(text, previous)
+    if previous is None or not _is_follow_up(question):
+        return question
+    return _expand(question, previous)
+
+
+def _expand(question: str, previous: str) -> str:
+    extra = [t for t in _key_terms(previous) if t.lower() not in question.lower()]
+    return f"{' '.join(extra)} {question}" if extra else question
+
+
+def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:
+    m = MSG[lang]
+    text = m["refuse"] + (f" {reason.strip()}" if reason and reason.strip() else "")
+    if passages:
+        lines = [m["closest"]]
+        for p in passages[:3]:
+            spans = split_sentences(p.text)
+            first = p.text[spans[0][0] : spans[0][1]] if spans else p.text
+            first = first if len(first) <= 80 else first[:80] + "…"
+            who = p.speaker or m["editor"]
+            lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
+        text += "\n\n" + "\n".join(lines)
+    return text
+
+
+def _join(a: str | None, b: str) -> str:
+    return f"{a} {b}" if a else b
+
+
+def _if_changed(standalone: str, question: str) -> str | None:
+    return standalone if standalone != question else None
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
