@@ -155,7 +155,10 @@ class LLM:
         text = f"{type(cause).__name__}: {cause}" if cause else str(exc)
         if "refused" in text.lower():
             return f"cannot reach {where} (connection refused)"
-        return f"cannot reach {where} ({type(cause).__name__ if cause else 'connection error'})"
+        name = type(cause).__name__ if cause else "connection error"
+        if "Connect" in name or "Resolution" in text or "Name or service" in text:
+            return f"cannot reach {where} ({name})"
+        return f"connection to {where} lost ({name})"   # e.g. the server hung up mid-stream
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         backoff = self.base_delay * (2**attempt) * (1 + 0.1 * random.random())

@@ -120,7 +120,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end_here = ch in _ALWAYS_END or (
             # "." ends a sentence only before a space or the end: not in "GPT-3.5" or "Character.AI".
             ch == "." and (i + 1 == n or text[i + 1].isspace() or bool(_CJK.match(text[i + 1])))
-            and not (i > 0 and text[i - 1].isdigit() and i + 1 < n and text[i + 1].isdigit())
+            and not text[start:i].strip().isdigit()   # "6.云端模型": a list number, not a sentence
         )
         i += 1
         if end_here:
@@ -268,7 +268,7 @@ def pick_sentences(question: str, passages: list[Passage], max_sentences: int = 
     for cand in ranked:
         if len(picks) >= max_sentences:
             break
-        weak = cand.score <= 0 or cand.score < 0.35 * best
+        weak = cand.score <= 0 or cand.score < 0.45 * best
         if weak and (len(picks) >= 2 or cand.score <= 0):
             break
         key, bi = norm(cand.text), bigrams(cand.text)

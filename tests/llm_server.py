@@ -97,7 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             body = {}
         owner = self.server.owner
-        owner.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
+        owner.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                               "json": body})
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._json(404, {"error": {"message": f"no route {self.path}"}})
             return
@@ -175,7 +176,9 @@ class FakeLLMServer:
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-llm", daemon=True)
+        # A short poll interval: shutdown() waits for the next poll, and tests stop many servers.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-llm", daemon=True)
 
     @property
     def base_url(self) -> str:
