@@ -7,7 +7,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from llm_server import cut, error, free_port, hang, model_not_found, no_finish, rate_limited, reply, unauthorized
+from llm_server import (
+    cut,
+    error,
+    free_port,
+    hang,
+    model_not_found,
+    no_finish,
+    rate_limited,
+    reply,
+    unauthorized,
+)
 
 from bot.llm import LLM, LLMError, make_llm
 from bot.settings import Settings
