@@ -56,8 +56,14 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
         if answer.error and answer.error != text:
             parts.append(f"> {md_text(answer.error)}")
         if answer.citations:
-            cites = "; ".join(f"\\[{c.n}\\] {md_text(_speaker(lang, c.speaker))} · {md_text(c.title)}"
-                              for c in answer.citations)
+            # One entry per speaker and interview, with all its markers: "[1] [5] 李广密 · 《…》".
+            groups: dict[tuple[str, str], list[int]] = {}
+            for c in answer.citations:
+                ns = groups.setdefault((_speaker(lang, c.speaker), c.title), [])
+                if c.n not in ns:
+                    ns.append(c.n)
+            cites = "; ".join(" ".join(f"\\[{n}\\]" for n in ns) + f" {md_text(who)} · {md_text(title)}"
+                              for (who, title), ns in groups.items())
             parts.append(f"<sub>{t(lang, 'sources')}: {cites}</sub>")
     return "\n\n".join(parts) or "…"
 
@@ -214,7 +220,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 CSS = """
-.src-list, .ctx { display: flex; flex-direction: column; gap: 10px; }
+.src-list, .ctx { display: flex; flex-direction: column; gap: 10px; max-height: 70vh; overflow-y: auto; }
 .src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; }
 .src-n { font-weight: 700; color: var(--color-accent); }
 .src-role { font-size: .85em; opacity: .75; }

@@ -52,7 +52,8 @@ class UploadResult:
 def safe_name(name: str) -> str:
     """A file name that cannot escape the seeds folder or hide itself: no separators, no leading dot."""
     base = Path(str(name).replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    # "__" is how ingest spells a sub-folder in a doc id, so it must not appear in a plain name.
+    base = re.sub(r"_{2,}", "_", re.sub(r"[^\w.\- ]", "_", base)).strip(" .")
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""

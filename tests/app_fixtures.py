@@ -1,0 +1,141 @@
+"""Helpers for the UI and app tests: a hand-written fake engine, a small real Library, and a way to
+start app.py in a subprocess and wait for it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.library import Library, SpeakerEntry
+from bot.types import Answer, Citation, Filters, Passage, StreamEvent
+from ingest.model import CleanDoc, DocMeta, SpeakerInfo, Turn
+
+ROOT = Path(__file__).resolve().parent.parent
+XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+DOC_ID = "001_demo"
+TITLE = "拾象科技李广密:复现GPT-4是关键门槛 <b>&</b>"
+# A tiny cleaned document: a host question, the guest's answer (with a quotable sentence), a follow-up.
+TEXT = ("张小珺的问题:GPT-4 的训练成本是多少?\n"
+        "GPT-4 用了 2.2 万张 A100、训练了 100 天,花了接近 8000 万美金。模型最大的成本在前期实验。\n"
+        "那下一代模型呢?\n")
+
+
+def make_library() -> Library:
+    t0_end = TEXT.index("\n")
+    t1_start = t0_end + 1
+    t1_end = TEXT.index("\n", t1_start)
+    t2_start = t1_end + 1
+    turns = [Turn(0, "speech", "张小珺", 0, t0_end, "01 成本"),
+             Turn(1, "speech", "李广密", t1_start, t1_end, "01 成本"),
+             Turn(2, "speech", "张小珺", t2_start, len(TEXT) - 1, "01 成本")]
+    meta = DocMeta(title=TITLE, speakers=[SpeakerInfo("李广密", "guest", "拾象科技"), SpeakerInfo("张小珺", "host")])
+    doc = CleanDoc(DOC_ID, f"{DOC_ID}.txt", TEXT, turns, meta)
+    speakers = {"李广密": SpeakerEntry("李广密", "guest", {DOC_ID}, "拾象科技"),
+                "张小珺": SpeakerEntry("张小珺", "host", {DOC_ID})}
+    return Library({DOC_ID: doc}, speakers)
+
+
+def make_answer(question: str, *, quote: str = "花了接近 8000 万美金", notice: str | None = None,
+                speaker: str = "李广密", text: str | None = None) -> Answer:
+    start = TEXT.index(quote)
+    t1_start = TEXT.index("\n") + 1
+    t1_end = TEXT.index("\n", t1_start)
+    passage = Passage("n1", DOC_ID, f"{DOC_ID}.txt", TITLE, speaker, "guest", "speech", "01 成本", 1,
+                      t1_start, t1_end, TEXT[t1_start:t1_end], 0.9)
+    cite = Citation(1, f"{DOC_ID}.txt", DOC_ID, TITLE, speaker, "guest", quote, start, start + len(quote))
+    return Answer(question=question, text=text if text is not None else f"{speaker} said: “{quote}” [1]",
+                  mode="offline", citations=[cite], passages=[passage], notice=notice)
+
+
+class FakeEngine:
+    """The ChatEngine contract: stream() yields status, deltas, then one final; ask() joins it."""
+
+    def __init__(self, notice: str | None = None, echo: bool = False) -> None:
+        self.calls: list[tuple[str, list[dict] | None, Filters | None]] = []
+        self.notice = notice
+        self.echo = echo  # answer text repeats the question (to test escaping of the answer too)
+
+    def stream(self, question: str, history: list[dict] | None = None,
+               filters: Filters | None = None) -> Iterator[StreamEvent]:
+        self.calls.append((question, history, filters))
+        answer = make_answer(question, notice=self.notice,
+                             text=f"You asked {question} and 李广密 said: “花了接近 8000 万美金” [1]" if self.echo else None)
+        yield StreamEvent("status", "searching…")
+        for i in range(0, len(answer.text), 8):
+            yield StreamEvent("delta", answer.text[i:i + 8])
+            time.sleep(0.01)
+        yield StreamEvent("final", answer=answer)
+
+    def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
+        final = [e.answer for e in self.stream(question, history, filters) if e.kind == "final"]
+        return final[-1]
+
+
+class FakeReindex:
+    """Stands in for ingest after an upload; can be told to fail or to report a file as skipped."""
+
+    def __init__(self, fail: bool = False, skip: str | None = None) -> None:
+        self.fail, self.skip, self.calls = fail, skip, 0
+
+    def __call__(self, progress):
+        self.calls += 1
+        progress("embed", 1, 1)
+        if self.fail and self.calls == 1:
+            raise RuntimeError("embedding server went away")
+
+        class Report:
+            files_skipped = [{"file": self.skip, "reason": "no text left after cleaning"}] if self.skip else []
+        return Report()
+
+
+# --- running app.py ------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise TimeoutError(f"app did not listen on {port} within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def start_app(data_dir: Path, seeds_dir: Path, log: Path, *extra: str, timeout: float = 300.0,
+              env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "GRADIO_SERVER"))}
+    full_env.pop("APP_AUTH", None)
+    # Empty LLM settings (not merely absent) so a developer's .env cannot switch the tests to an LLM.
+    full_env.update(DATA_DIR=str(data_dir), SEEDS_DIR=str(seeds_dir), GRADIO_ANALYTICS_ENABLED="False",
+                    PYTHONUNBUFFERED="1", OPENAI_API_KEY="", OPENAI_BASE_URL="", **(env or {}))
+    out = log.open("w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *extra], cwd=ROOT,
+                            env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc, timeout, log)
+    except Exception:
+        proc.kill()
+        raise
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
