@@ -1,0 +1,208 @@
+"""Run the chatbot: `python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth user:password]`.
+
+On start the seeds are (incrementally) ingested with progress on the terminal, then the UI is served.
+`demo` is built at import so `gradio app.py` (reload mode) finds it, but importing stays light:
+the embedder, index and engine are built by `Runtime` on first use (or eagerly under __main__).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from pydantic import Field  # noqa: E402 - after the analytics switch, which gradio reads at import
+
+from bot.llm import make_llm  # noqa: E402
+from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
+from bot.ui import build_ui  # noqa: E402
+from bot.ui_render import CSS  # noqa: E402
+from bot.ui_text import mode_labels  # noqa: E402
+
+logger = logging.getLogger("app")
+SHARE_TIMEOUT_S = 20.0
+
+
+class AppSettings(Settings):
+    app_auth: str | None = Field(None, description="'user:password' required to use the app (also --auth).")
+
+
+class Runtime:
+    """The heavy parts (embedder, indexes, engine), built once, on first use, behind a lock."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.llm = make_llm(settings)
+        self._lock = threading.Lock()
+        self._services: Any = None
+        self._engine: Any = None
+
+    def services(self, progress: Any = None) -> Any:
+        with self._lock:
+            if self._services is None:
+                from bot.embeddings import make_embedder
+                from bot.services import build_services
+                from ingest.pipeline import run_ingest
+
+                embedder = make_embedder(self.settings)
+                # Incremental: embeds only what the store lacks, so "empty or stale" is just "run it".
+                report = run_ingest(self.settings, embedder=embedder, progress=progress)
+                logger.info("index ready: %d files, %d chunks (%d added)", len(report.files_indexed),
+                            report.chunks_total, report.chunks_added)
+                self._services = build_services(self.settings, embedder=embedder)
+            return self._services
+
+    def engine(self) -> Any:
+        services = self.services()
+        with self._lock:
+            if self._engine is None:
+                from bot.engine import ChatEngine
+
+                self._engine = ChatEngine(self.settings, services.retriever, self.llm)
+            return self._engine
+
+    def library(self) -> Any:
+        return self.services().library
+
+    def reindex(self, progress: Any) -> Any:
+        """Ingest after an upload, reusing the loaded embedder, then let the retriever see it."""
+        from ingest.pipeline import run_ingest
+
+        services = self.services()
+        report = run_ingest(self.settings, embedder=services.embedder, progress=progress)
+        services.refresh()
+        return report
+
+
+settings = AppSettings()
+runtime = Runtime(settings)
+demo = build_ui(runtime.engine, runtime.library, settings,
+                mode_labels(runtime.llm.model if runtime.llm else None, settings.openai_base_url),
+                reindex=runtime.reindex)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description="Question answering over the interview transcripts.")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the network)")
+    ap.add_argument("--port", type=int, default=7860)
+    ap.add_argument("--share", action="store_true", help="also ask Gradio for a temporary public link")
+    ap.add_argument("--auth", metavar="USER:PASSWORD", help="require this login (default: APP_AUTH)")
+    return ap.parse_args(argv)
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise SystemExit("--auth / APP_AUTH must look like user:password")
+    return user, password
+
+
+def terminal_progress() -> tuple[Any, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    tasks: dict[str, Any] = {}
+    labels = {"embed": "Embedding passages", "keyword": "Building keyword index"}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            if not bar.live.is_started:
+                bar.start()
+            tasks[phase] = bar.add_task(labels.get(phase, phase), total=max(total, 1))
+        bar.update(tasks[phase], completed=done if total else 1)
+
+    return bar, update
+
+
+def open_share_link(app: Any) -> str | None:
+    """Ask Gradio's share servers for a tunnel; None (after one clear line) when that is impossible.
+
+    Done here rather than with launch(share=True) so an offline machine gets one line instead of
+    Gradio's multi-line troubleshooting text, and so a hanging request cannot block the start.
+    """
+    from gradio import networking
+
+    result: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            result["url"] = networking.setup_tunnel(app.server_name, app.server_port, app.share_token, None, None)
+        except Exception as exc:  # any failure means "no link"; the reason goes to the log
+            result["error"] = exc
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(SHARE_TIMEOUT_S)
+    url = result.get("url")
+    if not url:
+        err = result.get("error")
+        logger.debug("share link failed: %r", err)
+        reason = "no network to Gradio's share servers" if _network_failure(err) else f"{type(err).__name__}: {err}"
+        print(f"Public link unavailable ({reason}); serving locally at {app.local_url}", flush=True)
+        return None
+    url = urlunparse(("https",) + tuple(urlparse(url))[1:])
+    app.share_url, app.share = url, True
+    print(f"* Running on public URL: {url}", flush=True)
+    return url
+
+
+def _network_failure(err: BaseException | None) -> bool:
+    """True for a timeout or any failure caused by the network (DNS, refused, TLS, unreachable)."""
+    import httpx
+
+    if err is None:  # no answer within SHARE_TIMEOUT_S
+        return True
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, (OSError, httpx.TransportError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def blocked_paths(s: Settings) -> list[str]:
+    # Gradio serves nothing outside its own cache unless allowed; these are blocked anyway, so a
+    # future allowed_paths entry cannot expose the index or secrets.
+    paths = {Path(s.data_dir).resolve(), PROJECT_ROOT / ".env", Path.cwd().resolve() / ".env"}
+    return sorted(str(p) for p in paths)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    auth = parse_auth(args.auth or settings.app_auth)
+    from bot.store import StoreError
+    from ingest.pipeline import IngestError
+
+    bar, update = terminal_progress()
+    try:
+        runtime.services(progress=update)
+    except (IngestError, StoreError) as exc:
+        print(f"Cannot build the index: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+    runtime.engine()
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(server_name=args.host, server_port=args.port, auth=auth, prevent_thread_lock=True,
+                allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size="20mb",
+                css=CSS, quiet=True, show_error=False, footer_links=["api"])
+    print(f"* Running on local URL: {demo.local_url}", flush=True)
+    if args.share:
+        open_share_link(demo)
+    demo.block_thread()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
