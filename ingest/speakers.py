@@ -119,8 +119,10 @@ def _is_numbered_heading(text: str) -> bool:
     if not m:
         return False
     num, sep, nxt = m.groups()
+    if not nxt.isalpha():  # "1 + 1 = 2", "3 %": a title starts with a word
+        return False
     if not sep:  # "01大语言模型": only a zero-padded number may touch its title
-        return num.startswith("0") and not nxt.isdigit()
+        return num.startswith("0")
     return not (sep.strip() == "" and nxt in _UNITS)
 
 
