@@ -114,7 +114,8 @@ class ChatEngine:
         try:
             retrieval = self.retriever.retrieve(standalone, filters, top_k=self.settings.top_k)
         except Exception as exc:  # noqa: BLE001 - any store failure becomes a message, not a traceback
-            log.exception("retrieval failed")
+            log.error("retrieval failed: %s", redact(f"{type(exc).__name__}: {exc}", self.settings))
+            log.debug("retrieval failure details", exc_info=True)
             err = m["retrieval_failed"].format(err=f"{type(exc).__name__}: {exc}")
             yield self._final(Answer(question=checked.text, text=err, mode=self.mode, error=err,
                                      standalone_question=_if_changed(standalone, checked.text),
