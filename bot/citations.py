@@ -15,8 +15,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bot.lang import Lang
-from bot.offline import Scored, locate, norm, score_sentences, split_sentences
+from bot.lang import Lang, locate, norm, split_sentences
+from bot.offline import Scored, score_sentences
 from bot.types import Citation, Passage
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bot.citations import cite
 from bot.guard import StreamRedactor, check_question, redact
-from bot.lang import Lang
+from bot.lang import Lang, split_sentences
 from bot.llm import LLM, LLMError, make_llm
-from bot.offline import extractive_answer, split_sentences
+from bot.offline import extractive_answer
 from bot.prompts import (
     PROMPTS_DIR,
     Prompt,

@@ -2,9 +2,9 @@
 sentences, grouped by speaker, each quoted verbatim with its `[n]` marker.
 
 Quotes are exact substrings of `Passage.text`, so `bot.citations` finds them again and the
-citation offsets point at exactly the quoted words. Scoring runs on a normalised copy
-(traditional -> simplified, lower case), which is why the text helpers here keep a map from
-normalised characters back to original offsets; `bot.citations` reuses them.
+citation offsets point at exactly the quoted words. Scoring (also used by `bot.citations` to pick
+a passage's best sentence for a claim) runs on simplified, lower-cased text: jieba words plus
+character bigrams, weighted by how rare they are among the candidate sentences.
 """
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ from __future__ import annotations
 import logging
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-from bot.lang import Lang, detect_lang
+from bot.lang import Lang, detect_lang, norm, simplify, split_sentences
 from bot.types import Passage
 
 log = logging.getLogger(__name__)
 
-_ALWAYS_END = set("。！？；!?;\n")
-_CLOSERS = set("”’」』）)】\"'")
-_CLAUSE_END = set("，,、:：")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ASCII_TERM = re.compile(r"[a-z0-9][a-z0-9.+\-]*[a-z0-9]|[a-z]")
 _STOP = set(
     "的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 呀 嘛 什么 怎么 怎样 如何 为什么 为何 哪些 哪个 哪 谁 "
@@ -58,111 +52,6 @@ _GLOSSARY = {
     "energy": "能耗", "brain": "大脑", "sparse": "稀疏", "translation": "翻译", "privacy": "隐私",
     "assistant": "助手", "entertainment": "娱乐", "commercial": "商业化", "valuation": "估值",
 }
-MAX_SENTENCE = 150   # longer sentences are cut at commas so an answer never quotes a paragraph
-_PIECE = 100
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def simplify(text: str) -> str:
-    return _t2s().convert(text)
-
-
-def norm_map(text: str) -> tuple[str, list[int]]:
-    """Normalised text (simplified, NFKC-folded, lower case, no whitespace) and, for each of
-    its characters, the offset of the original character it came from."""
-    conv = simplify(text)
-    aligned = len(conv) == len(text)  # t2s is per character in practice; guard the rare phrase case
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            continue
-        c = conv[i] if aligned else simplify(ch)
-        folded = unicodedata.normalize("NFKC", c)
-        c = (folded if len(folded) == 1 else c).lower()
-        chars.append(c)
-        index.append(i)
-    return "".join(chars), index
-
-
-def norm(text: str) -> str:
-    return norm_map(text)[0]
-
-
-def locate(fragment: str, text: str) -> tuple[int, int] | None:
-    """Offsets of `fragment` in `text`: exact if possible, else ignoring whitespace, script
-    (traditional/simplified), width and case. None when it does not occur."""
-    if not fragment.strip():
-        return None
-    i = text.find(fragment)
-    if i >= 0:
-        return i, i + len(fragment)
-    nf = norm(fragment)
-    nt, index = norm_map(text)
-    k = nt.find(nf) if nf else -1
-    if k < 0:
-        return None
-    return index[k], index[k + len(nf) - 1] + 1
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of `text`, whitespace-trimmed; long ones in pieces."""
-    spans: list[tuple[int, int]] = []
-    start, i, n = 0, 0, len(text)
-    while i < n:
-        ch = text[i]
-        end_here = ch in _ALWAYS_END or (
-            # "." ends a sentence only before a space or the end: not in "GPT-3.5" or "Character.AI".
-            ch == "." and (i + 1 == n or text[i + 1].isspace() or bool(_CJK.match(text[i + 1])))
-            and not text[start:i].strip().isdigit()   # "6.云端模型": a list number, not a sentence
-        )
-        i += 1
-        if end_here:
-            while i < n and (text[i] in _ALWAYS_END or text[i] in _CLOSERS or text[i] == "."):
-                i += 1
-            spans.append((start, i))
-            start = i
-    if start < n:
-        spans.append((start, n))
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and re.search(r"\w", text[s:e]):
-            out.extend(_pieces(text, s, e) if e - s > MAX_SENTENCE else [(s, e)])
-    return out
-
-
-def _pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence after commas into pieces of about _PIECE characters."""
-    out: list[tuple[int, int]] = []
-    cur = s
-    last_cut = None
-    for i in range(s, e):
-        if text[i] in _CLAUSE_END:
-            if i + 1 - cur > _PIECE and last_cut is not None:
-                out.append((cur, last_cut))
-                cur = last_cut
-            last_cut = i + 1
-    if e - cur > _PIECE and last_cut is not None and last_cut > cur and e - last_cut > 10:
-        out.append((cur, last_cut))
-        cur = last_cut
-    out.append((cur, e))
-    return [(a, b) for a, b in ((a, _rstrip(text, a, b)) for a, b in out) if b > a]
-
-
-def _rstrip(text: str, a: int, b: int) -> int:
-    while b > a and (text[b - 1].isspace() or text[b - 1] in "，,、"):
-        b -= 1
-    return b
 
 
 def terms(text: str) -> set[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.citations import cite, normalize_markers
-from bot.offline import extractive_answer, split_sentences
+from bot.lang import split_sentences
+from bot.offline import extractive_answer
 
 _Q = re.compile(r"(?:“([^“”]+)”|「([^「」]+)」|『([^『』]+)』)\s?\[(\d+)\]")
 
