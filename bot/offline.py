@@ -24,7 +24,7 @@ _STOP = set(
     "的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 呀 嘛 什么 怎么 怎样 如何 为什么 为何 哪些 哪个 哪 谁 "
     "他 她 它 他们 她们 它们 我们 你们 我 你 您 这 那 这个 那个 这些 那些 这样 那样 有 没有 会 能 "
     "要 对 也 都 就 还 又 说 说过 认为 觉得 看 看法 观点 谈 谈到 讲 讲到 提到 一个 一些 之 其 "
-    "被 把 给 从 到 上 中 里 下 等 如果 但是 可以 是否 多少 以及 关于 怎么看 如何看待 "
+    "被 把 给 从 到 上 中 里 下 等 如果 但是 可以 是否 多少 多大 多久 多长 怎么样 哪里 以及 关于 怎么看 如何看待 "
     "a an the of to in on at for and or is are was were be been do does did what which who whom "
     "why how when where about say says said think thinks thought according his her their he she "
     "they it its this that these those with by from as than then there any some".split()
