@@ -92,13 +92,17 @@ def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
                 kind = f"unsupported type {suffix}" if suffix else "no file extension"
                 skipped.append(Skipped(file=rel, reason=f"{kind}: only .txt and .md are read"))
                 continue
-            real = p.resolve()
-            if real in seen_real:  # a symlink and its target inside the tree: read once
-                skipped.append(Skipped(file=rel, reason="duplicate of another file in the folder (symbolic link)"))
-                continue
-            seen_real.add(real)
             files.append(p)
-    files.sort(key=lambda q: _rel(q, root))
+    # A symlink and its target both inside the tree: read the real file once, skip the link.
+    unique: list[Path] = []
+    for p in sorted(files, key=lambda q: (q.is_symlink(), _rel(q, root))):
+        real = p.resolve()
+        if real in seen_real:
+            skipped.append(Skipped(file=_rel(p, root), reason="symbolic link to another file in the folder: read once, as that file"))
+            continue
+        seen_real.add(real)
+        unique.append(p)
+    files = sorted(unique, key=lambda q: _rel(q, root))
     skipped.sort(key=lambda s: s.file)
     return files, skipped
 
