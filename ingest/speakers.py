@@ -96,7 +96,7 @@ class _Names:
 
 
 def _looks_like_name(label: str) -> bool:
-    return 1 <= len(label) <= 20 and not _NOT_NAME.search(label) and not _is_numbered_heading(label)
+    return 2 <= len(label) <= 20 and not _NOT_NAME.search(label) and not _is_numbered_heading(label)
 
 
 def _prefix_label(text: str) -> str | None:
@@ -197,7 +197,7 @@ def _classify(paras: list[_Para], names: _Names, layout: str, single: str | None
             p.kind, mode = "summary", "summary"
         elif _TOC_MARK.match(p.text):
             p.kind, mode, toc_seen = "narration", "toc", set()
-        elif _EDITOR_NOTE.match(p.text) or _CAPTION.search(p.text) or _BRACKETED.fullmatch(p.text):
+        elif _EDITOR_NOTE.match(p.text) or (len(p.text) <= 60 and _CAPTION.search(p.text)) or _BRACKETED.fullmatch(p.text):
             p.kind = "narration"
         elif (lab := _label(p, names, layout, prev)) is not None:
             speaker, words = lab
