@@ -28,6 +28,9 @@ from ingest.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
+# Part of the index fingerprint: bump it when tokenisation or the indexed text changes, and the
+# next ingest rebuilds the keyword index by itself.
+RECIPE = "4"
 _jieba_lock = threading.Lock()
 _jieba = None
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -37,6 +40,10 @@ STOPWORDS = frozenset(
     "如何 为什么 吗 呢 吧 啊 呀 哪些 哪个 有 没有 说 说过 讲 谈 提到 认为 觉得 看 怎么看 对 对于 关于 "
     "the a an of to in on and or is are was were be been what which who whom how why does did do about "
     "say said says think thinks view views according".split()
+) | frozenset(
+    # how people frame a question about an interview, not what it is about
+    "演讲者 演讲 讲者 那位 这位 嘉宾 访谈 采访 两场 说法 观点 看法 评价 回应 判断 分别 各自 "
+    "对比 比较 怎么说 如何 是否".split()
 )
 
 
@@ -65,7 +72,9 @@ def add_words(words: Iterable[str]) -> None:
 def tokenize(text: str) -> list[str]:
     jb = _get_jieba()
     toks = []
-    for t in jb.lcut_for_search(normalize(text)):
+    # HMM off: its guessed words ("看算力") are unstable across contexts and miss the dictionary
+    # words inside them; names it would need are added to the dictionary instead (add_words).
+    for t in jb.lcut_for_search(normalize(text), HMM=False):
         t = t.strip()
         if t and _TOKEN_OK.search(t) and t not in STOPWORDS:
             toks.append(t)
@@ -83,6 +92,20 @@ class KeywordIndex:
         self.fingerprint = fingerprint
         self.records = records
         self._pos = {cid: i for i, cid in enumerate(ids)}
+        self._df: np.ndarray | None = None
+
+    def idf(self, token: str) -> float | None:
+        """Inverse document frequency of a token, None when no chunk contains it."""
+        tid = self.bm25.vocab_dict.get(token) if self.ids else None
+        if tid is None:
+            return None
+        if self._df is None:
+            self._df = np.diff(self.bm25.scores["indptr"])
+        df = int(self._df[tid])
+        if df == 0:
+            return None
+        n = len(self.ids)
+        return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
 
     def record(self, cid: str) -> dict | None:
         i = self._pos.get(cid)

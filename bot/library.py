@@ -15,9 +15,9 @@ from ingest.model import CleanDoc
 from ingest.normalize import normalize
 
 # Words that point at a role rather than a name.
+# Only the host: "嘉宾"/"the guest" is too loose (a talk's speaker gets called a guest too).
 ROLE_WORDS = {
-    "host": ("主持人", "主持", "采访者", "记者", "the host", "host", "interviewer"),
-    "guest": ("嘉宾", "受访者", "the guest", "guest", "interviewee"),
+    "host": ("主持人", "采访者", "the host", "interviewer"),
 }
 
 
@@ -60,10 +60,28 @@ class Library:
 
     def find_speakers(self, question: str) -> list[str]:
         """Canonical names of the people a question names (by name, alias or role word)."""
+        return [name for name, _ in self._mentions(question)]
+
+    def strip_speakers(self, question: str) -> str:
+        """The question without the names it mentions: once retrieval filters on the person,
+        the name only adds noise to the topic match (and would match every turn of theirs)."""
         q = normalize(question)
-        found: list[tuple[int, str]] = []
+        spans = sorted(span for _, span in self._mentions(question) if span)
+        out, pos = [], 0
+        for s, e in spans:
+            if s >= pos:
+                out.append(q[pos:s])
+                pos = e
+        out.append(q[pos:])
+        stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
+        return stripped if re.search(r"\w", stripped) else q
+
+    def _mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
+        q = normalize(question)
+        found: list[tuple[int, str, tuple[int, int] | None]] = []
         for e in self.speakers.values():
-            for label in {e.name, *e.aliases}:
+            # longest first: "Yiwen Li" must win over "Yiwen", so the whole name is stripped
+            for label in sorted({e.name, *e.aliases}, key=len, reverse=True):
                 lab = normalize(label)
                 if len(lab) < 2:
                     continue
@@ -72,7 +90,7 @@ class Library:
                     pat = rf"(?<![a-z]){pat}(?![a-z])"
                 m = re.search(pat, q)
                 if m:
-                    found.append((m.start(), e.name))
+                    found.append((m.start(), e.name, m.span()))
                     break
         if not found:
             for role, words in ROLE_WORDS.items():
@@ -80,13 +98,13 @@ class Library:
                     pat = rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
                     m = re.search(pat, q)
                     if m:
-                        found.extend((m.start(), e.name) for e in self.speakers.values() if e.role == role)
+                        found.extend((m.start(), e.name, m.span()) for e in self.speakers.values() if e.role == role)
                         break
-        seen: list[str] = []
-        for _, name in sorted(found):
-            if name not in seen:
-                seen.append(name)
-        return seen
+        out: list[tuple[str, tuple[int, int] | None]] = []
+        for _, name, span in sorted(found, key=lambda f: f[0]):
+            if name not in [n for n, _ in out]:
+                out.append((name, span))
+        return out
 
     def context(self, doc_id: str, start: int, end: int, turns_around: int = 2) -> list[dict]:
         """The turns around [start, end) of a document: for "open this source in its place"."""

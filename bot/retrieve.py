@@ -22,7 +22,7 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 
 from bot.keyword import KeywordIndex, tokenize
 from bot.library import Library
-from bot.relevance import Evidence, judge
+from bot.relevance import Evidence, judge, speaker_absent
 from bot.types import Filters, Passage, Retrieval
 
 logger = logging.getLogger(__name__)
@@ -118,26 +118,53 @@ class HybridRetriever:
         fused = fusion.retrieve(QueryBundle(query, embedding=embedding))
         ev = Evidence(query=query, query_tokens=tokenize(query),
                       vector=vector.raw, keyword=kw.raw if kw else [],
-                      top_texts=[n.node.get_content() for n in fused[:3]])
+                      # the host's question counts as context for whether the topic is covered
+                      top_texts=[n.node.get_content() + " " + (n.node.metadata.get("question") or "")
+                                 for n in fused[:3]],
+                      idf=self.keyword.idf if self.keyword else (lambda t: None), chinese=is_chinese(query))
         return fused, ev
 
     def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval:
         filters = filters or Filters()
         named = self.library.find_speakers(query)
-        speakers = named or list(filters.speakers)
-        embedding = self.embedder.get_query_embedding(query)
-        fused, ev = self._search(query, filters.docs, speakers, top_k, embedding)
-        verdict = judge(ev)
+        topic = self.library.strip_speakers(query) if named else query
+        embedding = self.embedder.get_query_embedding(topic)
         reason = None
-        if named and verdict.weak:
-            # The named person's turns don't cover it. If others' do, say so rather than credit them.
-            others, ev_all = self._search(query, filters.docs, [], top_k, embedding)
-            if not judge(ev_all).weak:
-                who = "、".join(named)
-                reason = (f"{who} 在这些访谈里没有谈到这一点;其他人谈到过,见下方最接近的段落。"
-                          if is_chinese(query) else
-                          f"{who} does not discuss this in these interviews; others do (closest passages below).")
-                fused = others
+        if len(named) >= 2:
+            # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
+            # voice is represented instead of the one whose words happen to score higher.
+            runs = [self._search(topic, filters.docs, [name], top_k, embedding) for name in named]
+            fused = _interleave([f for f, _ in runs])
+            weak = all(judge(ev).weak for _, ev in runs)
+        else:
+            speakers = named or list(filters.speakers)
+            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding)
+            verdict = judge(ev)
+            weak = verdict.weak
+            if named:
+                # Check the named person against everyone: if others discuss it and they don't,
+                # refuse with that reason rather than hand their words to the answer.
+                others, ev_all = self._search(topic, filters.docs, [], top_k, embedding)
+                all_verdict = judge(ev_all)
+                if weak or speaker_absent(verdict, all_verdict):
+                    weak = True
+                    if not all_verdict.weak:
+                        reason = (f"{named[0]} 在这些访谈里没有谈到这一点;其他人谈到过,见下方最接近的段落。"
+                                  if is_chinese(query) else
+                                  f"{named[0]} does not discuss this in these interviews; others do "
+                                  "(closest passages below).")
+                        fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
-        return Retrieval(query=query, passages=passages, weak=verdict.weak, reason=reason,
+        return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
                          speaker=named[0] if named else None)
+
+
+def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:
+    out: list[NodeWithScore] = []
+    seen: set[str] = set()
+    for i in range(max((len(r) for r in runs), default=0)):
+        for r in runs:
+            if i < len(r) and r[i].node.node_id not in seen:
+                seen.add(r[i].node.node_id)
+                out.append(r[i])
+    return out

@@ -18,6 +18,9 @@ from ingest.model import CleanDoc, SpeakerInfo, Turn
 _SENT_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\n+")
 _SOFT_BREAK = re.compile(r"[，、,：:]")
 QUESTION_CONTEXT_CHARS = 240
+# Part of every chunk id: bump it when what gets embedded for a chunk changes (see
+# ingest.pipeline.embed_text), and the next ingest re-embeds everything by itself.
+EMBED_RECIPE = "2"
 
 
 @dataclass
@@ -104,7 +107,7 @@ def _role(speaker: str | None, speakers: dict[str, SpeakerInfo]) -> str:
 def chunk_id(doc_id: str, speaker: str | None, text: str, seen: dict[str, int]) -> str:
     # Content-addressed: an unchanged passage keeps its id (and its vector) when the file around
     # it changes; the counter keeps repeated identical passages apart.
-    digest = hashlib.sha1(f"{speaker}\x00{text}".encode()).hexdigest()[:16]
+    digest = hashlib.sha1(f"{EMBED_RECIPE}\x00{speaker}\x00{text}".encode()).hexdigest()[:16]
     n = seen.get(digest, 0)
     seen[digest] = n + 1
     return f"{doc_id}::{digest}" + (f"-{n}" if n else "")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.embeddings import make_embedder
+from bot.keyword import RECIPE as KEYWORD_RECIPE
 from bot.keyword import KeywordIndex
 from bot.settings import Settings
 from bot.store import StoreError, make_chroma_client, make_vector_store, open_collection
@@ -65,9 +66,10 @@ class IngestReport:
 
 
 def embed_text(chunk: Chunk) -> str:
-    """What the embedder reads: the normalised words, led by who says them."""
-    body = normalize(chunk.text)
-    return f"{chunk.speaker}:{body}" if chunk.speaker else body
+    """What the embedder reads: the normalised words alone. Not the speaker's name: retrieval
+    filters on the speaker a question names, and a name in every vector would make "what did X
+    say about Y" match all of X's turns about anything."""
+    return normalize(chunk.text)
 
 
 def chunk_metadata(chunk: Chunk, doc: CleanDoc) -> dict[str, Any]:
@@ -209,7 +211,8 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     t4 = time.perf_counter()
     ids = sorted(wanted)
     words = {s.name for d, _ in docs for s in d.meta.speakers} | {s.org for d, _ in docs for s in d.meta.speakers if s.org}
-    fingerprint = hashlib.sha1(("\n".join(ids) + "\x00" + "\n".join(sorted(words))).encode()).hexdigest()[:20]
+    fingerprint = hashlib.sha1("\x00".join([KEYWORD_RECIPE, "\n".join(ids), "\n".join(sorted(words))]).encode()
+                               ).hexdigest()[:20]
     if KeywordIndex.current_fingerprint(settings.keyword_dir) != fingerprint:
         progress("keyword", 0, 1)
         records = [{"text": wanted[c][0].text, **chunk_metadata(*wanted[c])} for c in ids]
@@ -232,6 +235,7 @@ def _pair(pair: tuple[Chunk, CleanDoc]) -> tuple[Chunk, dict[str, Any]]:
 
 
 def _kw_text(chunk: Chunk) -> str:
-    # The speaker's name is searchable too ("李广密 GPT-4"), but the host's question is not: its
-    # words are not the chunk's speaker's.
-    return f"{chunk.speaker or ''} {chunk.text}"
+    # The speaker's name is searchable ("李广密 GPT-4"), and so is the question a guest answers:
+    # "how did X respond to Sam's claim" names the question's words, not the answer's. This only
+    # finds the chunk; quotes and credit come from the chunk's own text.
+    return f"{chunk.speaker or ''} {chunk.text} {chunk.question or ''}"

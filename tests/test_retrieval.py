@@ -1,0 +1,53 @@
+"""Hybrid retrieval over the real seeds: speakers, filters, Chinese normalisation, refusals."""
+
+from __future__ import annotations
+
+from bot.retrieve import is_chinese, weights
+from bot.types import Filters
+from tests.seeded import seeded  # noqa: F401
+
+
+def test_gpt4_cost_question_finds_li_guangmi_in_001(seeded):  # noqa: F811
+    _, services, _ = seeded
+    r = services.retriever.retrieve("what did 李广密 say about GPT-4 cost", top_k=8)
+    assert not r.weak and r.speaker == "李广密"
+    top = r.passages[:5]
+    assert all(p.speaker == "李广密" for p in r.passages)
+    assert any(p.doc_id.startswith("001_") and ("8000 万美金" in p.text or "A100" in p.text) for p in top)
+
+
+def test_simplified_question_finds_traditional_text(seeded):  # noqa: F811
+    _, services, _ = seeded
+    r = services.retriever.retrieve("端侧大模型有什么优势?隐私保护", top_k=8)
+    assert any(p.doc_id.startswith("002_") and "隱私" in p.text for p in r.passages[:5])
+
+
+def test_filters_restrict_interviews_and_speakers(seeded):  # noqa: F811
+    _, services, _ = seeded
+    r = services.retriever.retrieve("多模态", Filters(docs=["003_ce162c0d91173b95"]), top_k=10)
+    assert r.passages and all(p.doc_id == "003_ce162c0d91173b95" for p in r.passages)
+    r = services.retriever.retrieve("多模态", Filters(speakers=["Yiwen Li"]), top_k=10)
+    assert r.passages and all(p.speaker == "Yiwen Li" for p in r.passages)
+
+
+def test_english_alias_maps_to_speaker(seeded):  # noqa: F811
+    _, services, _ = seeded
+    r = services.retriever.retrieve("What does Li Guangmi think about Agents?", top_k=5)
+    assert r.speaker == "李广密" and all(p.speaker == "李广密" for p in r.passages)
+
+
+def test_speaker_who_never_discusses_topic_is_not_credited(seeded):  # noqa: F811
+    _, services, _ = seeded
+    r = services.retriever.retrieve("闫俊杰怎么看端侧大模型的隐私保护?", top_k=5)
+    assert r.weak and r.reason and "闫俊杰" in r.reason
+
+
+def test_unrelated_question_is_weak(seeded):  # noqa: F811
+    _, services, _ = seeded
+    assert services.retriever.retrieve("红烧肉怎么做才好吃?", top_k=5).weak
+    assert services.retriever.retrieve("How do I bake sourdough bread?", top_k=5).weak
+
+
+def test_language_weights():
+    assert is_chinese("李广密怎么看成本") and not is_chinese("what about GPT-4 cost")
+    assert weights("what about cost")[0] > weights("成本怎么样")[0]
