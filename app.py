@@ -112,8 +112,16 @@ def terminal_progress() -> tuple[Any, Any]:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     tasks: dict[str, Any] = {}
     labels = {"embed": "Embedding passages", "keyword": "Building keyword index"}
+    logged: dict[str, int] = {}
 
     def update(phase: str, done: int, total: int) -> None:
+        if not bar.console.is_terminal:
+            # A log file or pipe gets no live bar: one line per tenth instead.
+            step = (10 * done) // max(total, 1)
+            if logged.get(phase) != step:
+                logged[phase] = step
+                logger.info("%s: %d/%d", labels.get(phase, phase), done, total)
+            return
         if phase not in tasks:
             if not bar.live.is_started:
                 bar.start()

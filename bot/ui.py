@@ -24,6 +24,7 @@ from bot.ui_render import (
     assistant_message,
     chat_text,
     context_html,
+    esc,
     sources_html,
     targets,
     user_message,
@@ -35,6 +36,15 @@ logger = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], Any]   # → object with .stream(question, history, filters) and .ask(...)
 LibraryFactory = Callable[[], Any]  # → bot.library.Library (the current one: uploads replace it)
+
+# The context panel holds several long turns; bring the cited one into view whenever it changes.
+_SCROLL_JS = """
+const show = () => {
+  const box = element.querySelector('.ctx'), cited = element.querySelector('.ctx-cited');
+  if (box && cited) box.scrollTop = cited.offsetTop - box.offsetTop - 8;
+};
+watch('value', show); show();
+"""
 
 
 def make_filters(docs: list[str] | None, speakers: list[str] | None, library: Any) -> Filters:
@@ -67,9 +77,11 @@ def speaker_choices(library: Any, lang: str = "en") -> list[tuple[str, str]]:
     return out
 
 
-def _mode_text(mode_label: str | dict[str, str], lang: str) -> str:
-    text = mode_label.get(lang, next(iter(mode_label.values()))) if isinstance(mode_label, dict) else mode_label
-    return f"**{'模式' if lang == 'zh' else 'Mode'}:** {text}"
+def _mode_html(mode_label: str | dict[str, str], lang: str | None) -> str:
+    """The mode line. data-lang stays empty until the page's load event has applied a language."""
+    lg = lang or "en"
+    text = mode_label.get(lg, next(iter(mode_label.values()))) if isinstance(mode_label, dict) else mode_label
+    return f'<div data-lang="{lang or ""}"><b>{"模式" if lg == "zh" else "Mode"}:</b> {esc(text)}</div>'
 
 
 def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, settings: Settings,
@@ -86,7 +98,7 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
         with gr.Row():
             header = gr.Markdown(f"## {t('en', 'title')}\n{t('en', 'subtitle')}")
             lang = gr.Radio(LANGS, value="en", label=t("en", "lang"), scale=0, min_width=180, elem_id="lang")
-        mode_md = gr.Markdown(_mode_text(mode_label, "en"), elem_id="mode-line")
+        mode_md = gr.HTML(_mode_html(mode_label, None), elem_id="mode-line")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label=t("en", "chat"), height=520, elem_id="chat", latex_delimiters=[],
@@ -107,7 +119,7 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
                 sources = gr.HTML(sources_html(None, None, "en"), elem_id="sources")
                 pick = gr.Radio([], label=t("en", "pick"), elem_id="pick")
                 with gr.Accordion(t("en", "open"), open=True) as ctx_acc:
-                    context = gr.HTML(context_html([], None, "", "en"), elem_id="context")
+                    context = gr.HTML(context_html([], None, "", "en"), elem_id="context", js_on_load=_SCROLL_JS)
         with gr.Accordion(t("en", "upload"), open=False, elem_id="upload") as upload_acc:
             files = gr.File(file_count="multiple", file_types=list(ALLOWED), type="filepath",
                             label=t("en", "u_files", mb=MAX_MB))
@@ -185,7 +197,7 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
             lg = lg if lg in ("zh", "en") else "en"
             library = _library_or_none(library_factory)
             return [
-                gr.update(value=lg, label=t(lg, "lang")), f"## {t(lg, 'title')}\n{t(lg, 'subtitle')}", _mode_text(mode_label, lg),
+                gr.update(value=lg, label=t(lg, "lang")), f"## {t(lg, 'title')}\n{t(lg, 'subtitle')}", _mode_html(mode_label, lg),
                 gr.update(label=t(lg, "chat")), gr.update(label=t(lg, "input"), placeholder=t(lg, "placeholder")),
                 gr.update(value=t(lg, "send")), gr.update(value=t(lg, "stop")), gr.update(value=t(lg, "clear")),
                 gr.update(label=t(lg, "filters")), gr.update(label=t(lg, "f_docs"), choices=doc_choices(library)),
