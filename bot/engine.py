@@ -134,7 +134,7 @@ class ChatEngine:
             llm_error = yield from self._llm_answer(answer, standalone, retrieval.passages, lang)
         if not answer.refused and (self.llm is None or llm_error is not None):
             if llm_error is not None:
-                yield StreamEvent("status", m["fallback"].format(err=llm_error))
+                yield StreamEvent("status", redact(m["fallback"].format(err=llm_error), self.settings))
                 answer.mode, answer.llm_error = "offline", llm_error
                 answer.notice = _join(answer.notice, m["fallback"].format(err=llm_error))
             yield from self._offline_answer(answer, standalone, retrieval.passages, lang)
@@ -281,7 +281,7 @@ def rule_condense(question: str, turns: list[tuple[str, str]]) -> str:
     """Offline follow-up rewrite: a follow-up without a name of its own gets the previous
     question's key terms in front ("他为什么这么想?" after "李广密怎么看GPT-4?")."""
     previous: str | None = None
-    for role, text in turns:
+    for role, text in turns[-12:]:   # the last few exchanges; older topics are not "he" any more
         if role == "user":
             previous = text if previous is None or not _is_follow_up(text) else _expand(text, previous)
     if previous is None or not _is_follow_up(question):
