@@ -113,7 +113,12 @@ def _best_sentence(claim: str, passage: Passage) -> tuple[int, int]:
 def cite(answer: str, passages: list[Passage], lang: Lang = "zh") -> Cited:
     text, dropped = normalize_markers(answer, len(passages))
     quotes = _quote_spans(text)
-    runs = [(m.start(), m.end(), [int(x) for x in re.findall(r"\d+", m.group())]) for m in _RUN.finditer(text)]
+    runs = []
+    for m in _RUN.finditer(text):
+        # Only valid numbers survive normalize_markers, but "[2024]" (4 digits) is left alone.
+        nums = [n for n in (int(x) for x in re.findall(r"\d+", m.group())) if 1 <= n <= len(passages)]
+        if nums:
+            runs.append((m.start(), m.end(), nums))
 
     def in_quote(i: int) -> bool:
         return any(q[0] <= i < q[1] for q in quotes)
@@ -143,7 +148,7 @@ def cite(answer: str, passages: list[Passage], lang: Lang = "zh") -> Cited:
         located: dict[int, list[tuple[int, int]]] = {n: [] for n in nums}
         bad = False
         for q in claim_quotes:
-            inner = text[q[2] : q[3]]
+            inner = _RUN.sub("", text[q[2] : q[3]])   # a marker inside the quote is not quoted text
             if len(norm(inner)) < 2:
                 continue   # a one-character "quote" is emphasis, not a claim about words
             hits = {n: find_quote(inner, passages[n - 1].text) for n in nums}
@@ -164,7 +169,7 @@ def cite(answer: str, passages: list[Passage], lang: Lang = "zh") -> Cited:
     for q in quotes:
         if q[0] in attached:
             continue
-        inner = text[q[2] : q[3]]
+        inner = _RUN.sub("", text[q[2] : q[3]])
         if len(norm(inner)) >= 2 and not any(find_quote(inner, p.text) for p in passages):
             unverified.append(inner)
             flags.append(q[1])

@@ -132,3 +132,9 @@ def test_offline_answer_frames_editor_text_and_english(passages):
 def test_offline_answer_prefers_the_named_speaker(passages):
     ex = extractive_answer("闫俊杰认为多模态是必答题吗?", passages, "zh")
     assert ex.text.startswith("闫俊杰(《")
+
+
+def test_odd_marker_placements_do_not_break_mapping(passages):
+    cited = cite("2023 年[2024]的情况:「最大的成本在前期实验[1]」。", passages, "zh")
+    assert not cited.unverified and [c.n for c in cited.citations] == [1]
+    assert cite("没有任何标记的回答。", passages, "zh").citations == []
