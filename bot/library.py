@@ -92,6 +92,12 @@ class Library:
                 if m:
                     found.append((m.start(), e.name, m.span()))
                     break
+        # "《大模型的下半场》演讲者": a quoted title of a one-speaker talk names its speaker.
+        for m in re.finditer(r"《([^》]{2,60})》", q):
+            for doc in self.docs.values():
+                voices = {t.speaker for t in doc.turns if t.speaker}
+                if len(voices) == 1 and m.group(1) in normalize(doc.meta.title):
+                    found.append((m.start(), voices.pop(), m.span()))
         if not found:
             for role, words in ROLE_WORDS.items():
                 for w in words:

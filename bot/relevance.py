@@ -18,8 +18,11 @@ from ingest.normalize import normalize
 
 # Chinese questions: (cosine, coverage) pairs, either of which makes the evidence strong.
 ZH_RULES = ((0.90, 0.20), (0.86, 0.45))
-# English questions over Chinese text: cosine alone (cross-lingual similarities run lower).
-EN_COS = 0.77
+# English questions over Chinese text: cross-lingual similarities run lower and off-topic ones
+# reach 0.79, so a cosine between these two also needs one of the question's words (a name, a
+# number, a Latin term such as PaLM or MoE) to occur somewhere in the transcripts.
+EN_COS_STRONG = 0.80
+EN_COS = 0.765
 # A named speaker "doesn't discuss it" when others' best passage beats theirs by this much and
 # their passages lack the question's words.
 ABSENT_GAP = 0.025
@@ -77,7 +80,8 @@ def judge(ev: Evidence) -> Verdict:
     if ev.chinese:
         strong = any(cos >= c and cov >= k for c, k in ZH_RULES)
     else:
-        strong = cos >= EN_COS
+        anchored = any(len(t) >= 2 and ev.idf(t) is not None for t in ev.query_tokens)
+        strong = cos >= EN_COS_STRONG or (cos >= EN_COS and anchored)
     return Verdict(not strong, cos, cov, cov1)
 
 

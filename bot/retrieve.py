@@ -115,7 +115,7 @@ class HybridRetriever:
         wv, wk = weights(query)
         fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode="relative_score", num_queries=1, use_async=False,
                                       similarity_top_k=max(top_k, 10), retriever_weights=[wv, wk][:len(sides)])
-        fused = fusion.retrieve(QueryBundle(query, embedding=embedding))
+        fused = _demote_host_questions(fusion.retrieve(QueryBundle(query, embedding=embedding)), speakers)
         ev = Evidence(query=query, query_tokens=tokenize(query),
                       vector=vector.raw, keyword=kw.raw if kw else [],
                       # the host's question counts as context for whether the topic is covered
@@ -157,6 +157,21 @@ class HybridRetriever:
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
                          speaker=named[0] if named else None)
+
+
+HOST_QUESTION_CHARS = 120
+HOST_QUESTION_FACTOR = 0.8
+
+
+def _demote_host_questions(found: list[NodeWithScore], speakers: list[str]) -> list[NodeWithScore]:
+    """A host's short question shares the topic's words but holds no answer; let the answers
+    outrank it (unless the question asks about the host's own words)."""
+    for n in found:
+        m = n.node.metadata
+        if (m.get("role") == "host" and m.get("speaker") not in speakers
+                and len(n.node.get_content()) <= HOST_QUESTION_CHARS):
+            n.score = (n.score or 0.0) * HOST_QUESTION_FACTOR
+    return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
 
 
 def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:

@@ -128,13 +128,15 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
 
 def reset_store(settings: Settings) -> None:
     """Throw away every index (for --rebuild): the transcripts are the source of truth."""
-    if settings.chroma_host:
-        client = make_chroma_client(settings)
-        try:
-            client.delete_collection(settings.collection)
-        except Exception:  # absent already
-            pass
-    else:
+    try:
+        make_chroma_client(settings).delete_collection(settings.collection)
+    except Exception:  # absent already, or the store is too broken to open: remove its files
+        if settings.chroma_host:
+            raise
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma caches one client per path in-process; a deleted directory must not be reused.
+        SharedSystemClient.clear_system_cache()
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
     shutil.rmtree(settings.keyword_dir, ignore_errors=True)
     shutil.rmtree(settings.docs_dir, ignore_errors=True)
