@@ -186,6 +186,9 @@ def blocked_paths(s: Settings) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Local names: in `gradio app.py` mode the reload thread re-executes this file in the same
+    # globals, rebinding `demo` and `runtime` to fresh (lazy) ones while this server keeps running.
+    app, rt = demo, runtime
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     auth = parse_auth(args.auth or settings.app_auth)
     from bot.store import StoreError
@@ -193,24 +196,26 @@ def main(argv: list[str] | None = None) -> int:
 
     bar, update = terminal_progress()
     try:
-        runtime.services(progress=update)
+        rt.services(progress=update)
     except (IngestError, StoreError) as exc:
         print(f"Cannot build the index: {exc}", file=sys.stderr)
         return 2
     finally:
         if bar.live.is_started:
             bar.stop()
-    runtime.engine()
-    demo.queue(default_concurrency_limit=2)
-    demo.launch(server_name=args.host, server_port=args.port, auth=auth, prevent_thread_lock=True,
+    rt.engine()
+    app.queue(default_concurrency_limit=2)
+    app.launch(server_name=args.host, server_port=args.port, auth=auth, prevent_thread_lock=True,
                 allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size="20mb",
                 css=CSS, quiet=True, show_error=False, footer_links=["api"])
-    print(f"* Running on local URL: {demo.local_url}", flush=True)
+    print(f"* Running on local URL: {app.local_url}", flush=True)
     if args.share:
-        open_share_link(demo)
-    demo.block_thread()
+        open_share_link(app)
+    app.block_thread()
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and threading.current_thread() is threading.main_thread():
+    # `gradio app.py` re-executes this file in its reload thread (still as __main__) to pick up a
+    # new `demo`; only the first, main-thread run may start the server.
     sys.exit(main())
