@@ -87,7 +87,7 @@ def run_baseline(settings: Settings, items: list[dict]) -> list[dict]:
         found = retriever.retrieve(item["question"])
         ms = (time.perf_counter() - t) * 1000
         rows.append({"id": item.get("id"), "passages": [{"text": n.node.get_content()} for n in found],
-                     "refused": False, "citations": [], "timings_ms": {"retrieve": ms}})
+                     "refused": None, "citations": None, "timings_ms": {"retrieve": ms}})
     return rows
 
 
@@ -95,7 +95,7 @@ def score_rows(items: list[dict], rows: list[dict]) -> list[dict]:
     out = []
     for item, row in zip(items, rows):
         out.append({**item, "texts": [p["text"] for p in row["passages"]], "refused": row["refused"],
-                    "cited_speakers": [c["speaker"] for c in row["citations"]],
+                    "cited_speakers": None if row["citations"] is None else [c["speaker"] for c in row["citations"]],
                     "retrieve_ms": row["timings_ms"].get("retrieve", 0.0),
                     "answer_ms": row["timings_ms"].get("answer", 0.0)})
     return out
@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         base = score_rows(items, run_baseline(settings, items))
         for s in splits:
             cols[f"plain LlamaIndex ({s})"] = summarize([r for r in base if r.get("split", "all") == s])
+        cols["plain LlamaIndex (all)"] = summarize(base)
     print_table(f"{args.mode} mode, {len(items)} questions ({args.questions.name}); results in {args.out}", cols)
     return 0
 

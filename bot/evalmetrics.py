@@ -60,10 +60,12 @@ def summarize(rows: list[dict]) -> dict[str, float]:
         "hit@5": _mean(1.0 if (k is not None and k <= 5) else 0.0 for k in ranks),
         "mrr@10": _mean(1.0 / k if k else 0.0 for k in ranks),
         "evidence_recall@5": _mean(evidence_recall(r["texts"][:5], r["evidence"]) for r in answerable),
+        # None: the system under test neither cites nor refuses (the plain baseline)
         "speaker_attribution": _mean(
             1.0 if r["cited_speakers"] and set(r["cited_speakers"]) <= set(r["expected_speakers"]) else 0.0
-            for r in who) if who else float("nan"),
-        "refusal_accuracy": _mean(1.0 if bool(r["refused"]) == bool(r["should_refuse"]) else 0.0 for r in rows),
+            for r in who) if who and who[0]["cited_speakers"] is not None else float("nan"),
+        "refusal_accuracy": _mean(1.0 if bool(r["refused"]) == bool(r["should_refuse"]) else 0.0
+                                  for r in rows) if rows and rows[0]["refused"] is not None else float("nan"),
         "retrieve_p50_ms": percentile((r["retrieve_ms"] for r in rows), 50),
         "retrieve_p95_ms": percentile((r["retrieve_ms"] for r in rows), 95),
     }
