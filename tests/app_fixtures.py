@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.library import Library, SpeakerEntry
@@ -55,20 +56,24 @@ def make_answer(question: str, *, quote: str = "花了接近 8000 万美金", no
 class FakeEngine:
     """The ChatEngine contract: stream() yields status, deltas, then one final; ask() joins it."""
 
-    def __init__(self, notice: str | None = None, echo: bool = False) -> None:
+    def __init__(self, notice: str | None = None, echo: bool = False, delay: float = 0.01, repeat: int = 1) -> None:
         self.calls: list[tuple[str, list[dict] | None, Filters | None]] = []
         self.notice = notice
         self.echo = echo  # answer text repeats the question (to test escaping of the answer too)
+        self.delay, self.repeat = delay, repeat  # a slow, long answer: time to press Stop
+        self.finished = 0
 
     def stream(self, question: str, history: list[dict] | None = None,
                filters: Filters | None = None) -> Iterator[StreamEvent]:
         self.calls.append((question, history, filters))
         answer = make_answer(question, notice=self.notice,
                              text=f"You asked {question} and 李广密 said: “花了接近 8000 万美金” [1]" if self.echo else None)
+        answer.text = " ".join([answer.text] * self.repeat) + (" END" if self.repeat > 1 else "")
         yield StreamEvent("status", "searching…")
         for i in range(0, len(answer.text), 8):
             yield StreamEvent("delta", answer.text[i:i + 8])
-            time.sleep(0.01)
+            time.sleep(self.delay)
+        self.finished += 1
         yield StreamEvent("final", answer=answer)
 
     def ask(self, question: str, history: list[dict] | None = None, filters: Filters | None = None) -> Answer:
@@ -91,6 +96,61 @@ class FakeReindex:
         class Report:
             files_skipped = [{"file": self.skip, "reason": "no text left after cleaning"}] if self.skip else []
         return Report()
+
+
+# --- a browser ---------------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright (never a downloaded browser). Missing → a failed test."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (`apt-get install -y chromium`, "
+                    "which `bash scripts/setup.sh --test` does) to run the browser tests.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, url: str, locale: str = "en-US", dialogs: list[str] | None = None):
+    """A page with the app loaded: the load event has applied the browser's language."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale=locale)
+    if dialogs is not None:  # any alert() would be an injection
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    page.wait_for_selector("#mode-line [data-lang='en'], #mode-line [data-lang='zh']", timeout=60_000)
+    return page
+
+
+def settle(page, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
+    """Wait until the chat has stopped changing (and is past the "searching" status line)."""
+    last, since, deadline = None, time.time(), time.time() + timeout_s
+    while time.time() < deadline:
+        text = page.locator("#chat").inner_text()
+        if text != last:
+            last, since = text, time.time()
+        elif time.time() - since >= quiet_s and "Searching" not in text and "检索" not in text:
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the chat kept changing")
+
+
+def pick_option(page, dropdown: str, text: str) -> None:
+    """Choose an option of a multiselect gr.Dropdown by typing part of its label."""
+    page.locator(f"{dropdown} input").fill(text)
+    page.locator("[role=option]", has_text=text).first.click()
+    page.keyboard.press("Escape")
 
 
 # --- running app.py ------------------------------------------------------------------------------

@@ -12,14 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_fixtures import ROOT, XSS, start_app, stop_app
+from app_fixtures import ROOT, XSS, chromium, open_page, pick_option, settle, start_app, stop_app
 
 QUESTION = "what did 李广密 say about GPT-4 cost"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-DIALOGS: list[str] = []
 
 
 class App:
@@ -41,26 +37,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (`apt-get install -y chromium`, "
-                    "which `bash scripts/setup.sh --test` does) to run the browser tests.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def open_page(browser, url: str, locale: str = "en-US"):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale=locale)
-    DIALOGS.clear()  # any alert() would be an injection
-    page.on("dialog", lambda d: (DIALOGS.append(d.message), d.dismiss()))
-    page.goto(url)
-    page.wait_for_selector("#question textarea", timeout=30_000)
-    # The load event has applied the browser's language (and filled the filters).
-    page.wait_for_selector("#mode-line [data-lang='en'], #mode-line [data-lang='zh']", timeout=60_000)
-    return page
 
 
 def ask(page, question: str) -> None:
@@ -72,19 +50,6 @@ def ask(page, question: str) -> None:
     page.press("#question textarea", "Enter")
     page.wait_for_selector("#sources .src-card", timeout=90_000)  # set with the final answer only
     settle(page)
-
-
-def settle(page, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
-    """Wait until the chat has stopped changing (and is past the "searching" status line)."""
-    last, since, deadline = None, time.time(), time.time() + timeout_s
-    while time.time() < deadline:
-        text = page.locator("#chat").inner_text()
-        if text != last:
-            last, since = text, time.time()
-        elif time.time() - since >= quiet_s and "Searching" not in text and "检索" not in text:
-            return
-        time.sleep(0.2)
-    raise TimeoutError("the chat kept changing")
 
 
 # --- API ------------------------------------------------------------------------------------------
@@ -140,9 +105,7 @@ def test_browser_chat_sources_and_filter(app: App, browser) -> None:
     # A speaker filter: only 闫俊杰's words may come back.
     page.click("#clear")
     page.click("#filters .label-wrap")
-    page.locator("#f-speakers input").fill("闫俊杰")
-    page.locator("[role=option]", has_text="闫俊杰").first.click()
-    page.keyboard.press("Escape")
+    pick_option(page, "#f-speakers", "闫俊杰")
     ask(page, "what was said about cost?")
     speakers = set(page.locator("#sources .src-speaker").all_inner_texts())
     assert speakers == {"闫俊杰"}, speakers
@@ -161,14 +124,15 @@ def test_browser_follows_chinese_and_toggles(app: App, browser) -> None:
 
 @pytest.mark.browser
 def test_browser_escapes_html_in_questions(app: App, browser) -> None:
-    page = open_page(browser, app.url)
+    dialogs: list[str] = []
+    page = open_page(browser, app.url, dialogs=dialogs)
     page.fill("#question textarea", XSS)
     page.press("#question textarea", "Enter")
     page.wait_for_selector("#chat .bot", timeout=30_000)
     settle(page)
     assert "<script>alert(1)</script>" in page.locator("#chat .user").last.inner_text()
     assert page.locator("#chat img[src=x], #chat script, #sources script").count() == 0
-    assert DIALOGS == []
+    assert dialogs == []
     page.close()
 
 

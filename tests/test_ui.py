@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,17 @@ from app_fixtures import (
     XSS,
     FakeEngine,
     FakeReindex,
+    chromium,
     free_port,
     make_answer,
     make_library,
+    open_page,
+    pick_option,
+    settle,
 )
 
 from bot.settings import Settings
-from bot.types import Answer
+from bot.types import Answer, Filters
 from bot.ui import build_ui, doc_choices, make_filters, speaker_choices
 from bot.ui_render import (
     answer_json,
@@ -286,3 +291,47 @@ def test_language_strings_are_complete_for_the_ui() -> None:
     for lang in ("zh", "en"):
         for key in STRINGS["en"]:
             assert t(lang, key, mb=5, name="x", size=1, reason="r", n=1, names="x", model="m", host="h")
+
+
+@pytest.mark.browser
+def test_browser_stop_history_and_filters(tmp_path: Path) -> None:
+    """With a slow fake engine: Stop cancels the stream; the engine gets the raw (unescaped) history
+    and the filters chosen in the page."""
+    engine, lib = FakeEngine(delay=0.15, repeat=12), make_library()
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=tmp_path / "seeds")
+    demo = build_ui(lambda: engine, lambda: lib, settings, mode_labels(None, None), reindex=FakeReindex())
+    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        with chromium() as browser:
+            page = open_page(browser, demo.local_url)
+            page.fill("#question textarea", "first question")
+            page.press("#question textarea", "Enter")
+            page.wait_for_function("document.querySelector('#chat').innerText.includes('8000')", timeout=20_000)
+            page.click("#stop")
+            time.sleep(1.0)
+            stopped = page.locator("#chat .bot").last.inner_text()
+            time.sleep(1.5)
+            assert page.locator("#chat .bot").last.inner_text() == stopped and "END" not in stopped
+            assert engine.finished == 0
+
+            engine.delay, engine.repeat = 0.0, 1
+            page.fill("#question textarea", XSS)
+            page.press("#question textarea", "Enter")
+            page.wait_for_selector("#sources .src-card", timeout=20_000)
+            settle(page, quiet_s=0.8)
+            page.click("#filters .label-wrap")
+            pick_option(page, "#f-speakers", "李广密")
+            pick_option(page, "#f-docs", "拾象科技")
+            page.fill("#question textarea", "and then?")
+            page.press("#question textarea", "Enter")
+            page.wait_for_function("document.querySelectorAll('#chat .bot').length >= 3", timeout=20_000)
+            settle(page, quiet_s=0.8)
+            page.close()
+    finally:
+        demo.close()
+    question, history, filters = engine.calls[-1]
+    assert question == "and then?"
+    # The stopped turn is not history; the XSS turn is, verbatim (escaping is for display only).
+    assert history == [{"role": "user", "content": XSS},
+                       {"role": "assistant", "content": make_answer(XSS).text}]
+    assert filters == Filters(docs=[DOC_ID], speakers=["李广密"])
