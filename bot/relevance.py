@@ -68,7 +68,9 @@ def coverage(tokens: list[str], texts: list[str], idf: Callable[[str], float | N
             w = max_idf
         total += w
         got += w if t in hay else 0.0
-    return got / total if total else 0.0
+    # Nothing measurable (an English question whose words no transcript has): no evidence
+    # either way, so it must not count against the passages.
+    return got / total if total else 1.0
 
 
 def judge(ev: Evidence) -> Verdict:

@@ -23,6 +23,10 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST"):
         monkeypatch.delenv(name, raising=False)
+    # A developer's .env must not put a real key or server back into the tests.
+    from bot.settings import Settings
+
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+"""End to end over the real seeds, offline: the user's example, citations that locate exactly,
+refusals, and the eval command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bot.engine import ChatEngine
+from bot.settings import PROJECT_ROOT
+from ingest import docstore
+from tests.seeded import seeded  # noqa: F401
+
+
+def test_user_example_cites_li_guangmi_on_gpt4_training_cost(seeded):  # noqa: F811
+    settings, services, _ = seeded
+    ans = ChatEngine(settings, services.retriever).ask("what did 李广密 say about GPT-4 cost")
+    assert not ans.refused and ans.mode == "offline"
+    assert "李广密" in ans.text and "[1]" in ans.text
+    assert ans.citations and all(c.speaker == "李广密" for c in ans.citations)
+    assert all(c.doc == "001_b96526bf4526be4e.txt" for c in ans.citations)
+    assert any("A100" in c.quote or "8000 万美金" in c.quote for c in ans.citations)
+    doc = docstore.load_doc(settings.docs_dir, "001_b96526bf4526be4e")
+    for c in ans.citations:  # every quote is located exactly in the cleaned transcript
+        assert doc.text[c.start:c.end] == c.quote and c.verified
+
+
+def test_traditional_source_quoted_as_written(seeded):  # noqa: F811
+    settings, services, _ = seeded
+    ans = ChatEngine(settings, services.retriever).ask("李大海认为端侧模型最重要的两个优势是什么?")
+    assert not ans.refused
+    assert any(c.speaker == "李大海" and "隱私" in c.quote for c in ans.citations), ans.text
+
+
+def test_named_speaker_who_never_discusses_topic_gets_refusal_with_reason(seeded):  # noqa: F811
+    settings, services, _ = seeded
+    ans = ChatEngine(settings, services.retriever).ask("李广密说的那个离线翻译机能支持多少种语言?")
+    assert ans.refused
+    assert not any(c.speaker == "李广密" for c in ans.citations)
+
+
+def test_off_topic_question_refused_in_its_language(seeded):  # noqa: F811
+    settings, services, _ = seeded
+    engine = ChatEngine(settings, services.retriever)
+    zh = engine.ask("红烧肉怎么做才好吃?")
+    en = engine.ask("How do I bake sourdough bread?")
+    assert zh.refused and "没有" in zh.text
+    assert en.refused and "don't cover" in en.text
+
+
+def test_eval_command_writes_one_record_per_question(seeded, tmp_path):  # noqa: F811
+    settings, _, _ = seeded
+    qfile = tmp_path / "q.jsonl"
+    gold = [json.loads(x) for x in (PROJECT_ROOT / "tests/eval/golden.jsonl").read_text(encoding="utf-8").splitlines()]
+    picked = [g for g in gold if g["id"] in {"q043", "q033", "q009"}]
+    qfile.write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in picked), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "bot.eval", "--questions", str(qfile), "--out", str(out),
+                           "--mode", "offline", "--data-dir", str(settings.data_dir)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [g["id"] for g in picked]
+    for r in rows:
+        assert {"id", "question", "answer", "refused", "llm_error", "error", "citations", "passages",
+                "timings_ms"} <= set(r)
+        assert len(r["passages"]) <= 10 and {"retrieve", "answer"} <= set(r["timings_ms"])
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["q033"]["refused"] and not by_id["q043"]["refused"]
+    assert by_id["q043"]["citations"][0]["speaker"] == "李广密"
+    assert "hit@5" in proc.stdout and "refusal_accuracy" in proc.stdout
