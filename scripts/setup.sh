@@ -22,11 +22,13 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ $want_test = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+# Browser tests drive Debian's Chromium (never a test tool's own browser download); a CJK font
+# makes the screenshots readable.
+if [ $want_test = 1 ] && { ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; }; then
   if [ "$(id -u)" = 0 ]; then
-    echo "installing Debian's chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    echo "installing Debian's chromium and a CJK font for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei >/dev/null
   else
-    echo "warning: chromium is not installed; the browser tests will fail. Install it: sudo apt-get install chromium" >&2
+    echo "warning: chromium or a CJK font is missing; the browser tests will fail. Install them: sudo apt-get install chromium fonts-wqy-zenhei" >&2
   fi
 fi
