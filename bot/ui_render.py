@@ -90,20 +90,27 @@ def _turn_at(library: Any, doc_id: str, offset: int) -> Any:
     return next((tr for tr in doc.turns if tr.start <= offset < max(tr.end, tr.start + 1)), None)
 
 
-def highlight(text: str, text_start: int, start: int, end: int) -> str:
-    """HTML of `text` (which begins at document offset `text_start`) with [start, end) in <mark>.
-
-    Long text is trimmed around the mark so a card stays readable.
-    """
-    a = max(0, min(len(text), start - text_start))
-    b = max(a, min(len(text), end - text_start))
-    before, mid, after = text[:a], text[a:b], text[b:]
+def highlight(text: str, text_start: int, start: int, end: int, more: list[tuple[int, int]] | None = None) -> str:
+    """HTML of `text` (which begins at document offset `text_start`) with [start, end) — and any
+    `more` spans — in <mark>. Long text is trimmed around the marks so a card stays readable."""
+    spans = sorted({(start, end), *(more or [])})
+    rel = [(max(0, min(len(text), s - text_start)), max(0, min(len(text), e - text_start))) for s, e in spans]
+    rel = [(a, max(a, b)) for a, b in rel]
+    first, last = rel[0][0], max(b for _, b in rel)
+    before, after = text[:first], text[last:]
     if len(before) > _TRIM:
         before = "…" + before[-_TRIM:]
     if len(after) > _TRIM:
         after = after[:_TRIM] + "…"
-    marked = f"<mark>{esc(mid)}</mark>" if mid else ""
-    return f"{esc(before)}{marked}{esc(after)}"
+    middle, pos = [], first
+    for a, b in rel:
+        if a < pos:  # overlapping spans: mark the rest only
+            a = pos
+        middle.append(esc(text[pos:a]))
+        if b > a:
+            middle.append(f"<mark>{esc(text[a:b])}</mark>")
+        pos = max(pos, b)
+    return f"{esc(before)}{''.join(middle)}{esc(after)}"
 
 
 def _place(lang: str, section: str | None, turn: int | None, start: int, end: int) -> str:
@@ -117,10 +124,12 @@ def _place(lang: str, section: str | None, turn: int | None, start: int, end: in
     return " · ".join(bits)
 
 
-def citation_card(c: Citation, answer: Answer, library: Any, lang: str) -> str:
+def citation_card(c: Citation, answer: Answer, library: Any, lang: str, same_n: list[Citation] | None = None) -> str:
+    """One card per [n]: every sentence the answer cites from that passage is marked in it."""
     p = find_passage(c, answer.passages)
+    others = [(o.start, o.end) for o in (same_n or []) if o is not c and p is not None and p.start <= o.start < p.end]
     if p is not None:
-        body, section, turn = highlight(p.text, p.start, c.start, c.end), p.section, p.turn
+        body, section, turn = highlight(p.text, p.start, c.start, c.end, others), p.section, p.turn
     else:
         tr = _turn_at(library, c.doc_id, c.start)
         doc = library.docs.get(c.doc_id) if (library is not None and tr is not None) else None
@@ -156,7 +165,10 @@ def sources_html(answer: Answer | None, library: Any, lang: str) -> str:
     if answer is None:
         return f'<div class="src-empty">{t(lang, "sources_empty")}</div>'
     if answer.citations:
-        cards = "".join(citation_card(c, answer, library, lang) for c in answer.citations)
+        by_n: dict[int, list[Citation]] = {}
+        for c in answer.citations:
+            by_n.setdefault(c.n, []).append(c)
+        cards = "".join(citation_card(group[0], answer, library, lang, group) for group in by_n.values())
     elif answer.passages:
         cards = f'<div class="src-empty">{t(lang, "closest")}</div>' + "".join(
             passage_card(i, p, lang) for i, p in enumerate(answer.passages, 1))
@@ -170,8 +182,9 @@ def targets(answer: Answer | None, lang: str) -> list[Target]:
     if answer is None:
         return []
     if answer.citations:
+        first = {c.n: c for c in reversed(answer.citations)}  # one entry per [n], its first quote
         return [Target(f"[{c.n}] {_speaker(lang, c.speaker)} · {c.title[:40]}", c.doc_id, c.start, c.end)
-                for c in answer.citations]
+                for c in sorted(first.values(), key=lambda c: c.n)]
     return [Target(f"#{i} {_speaker(lang, p.speaker)} · {p.title[:40]}", p.doc_id, p.start, p.end)
             for i, p in enumerate(answer.passages, 1)]
 

@@ -116,6 +116,24 @@ def test_sources_panel_falls_back_to_library_turn_and_to_closest() -> None:
     assert "appear here" in sources_html(None, lib, "en")
 
 
+def test_two_quotes_from_one_passage_make_one_card_with_two_marks() -> None:
+    import dataclasses
+
+    lib = make_library()
+    answer = make_answer("q")
+    c = answer.citations[0]
+    p = next(p for p in answer.passages if p.start <= c.start < p.end)
+    second_start = p.start  # another sentence of the same passage, cited with the same [n]
+    second = dataclasses.replace(c, quote=TEXT[second_start:second_start + 4], start=second_start,
+                                 end=second_start + 4)
+    assert second.end <= c.start, "the fixture passage holds two separate spans"
+    answer.citations.append(second)
+    html = sources_html(answer, lib, "en")
+    assert html.count(f'id="src-{c.n}"') == 1
+    assert html.count("<mark>") == 2
+    assert len(targets(answer, "en")) == len({x.n for x in answer.citations})
+
+
 def test_highlight_clamps_and_trims() -> None:
     text = "a" * 1000 + "QUOTE" + "b" * 1000
     out = highlight(text, 100, 1100, 1105)
