@@ -21,6 +21,10 @@ ROLE_WORDS = {
 }
 
 
+_PERSON_AFTER_ORG = (r"\s*(?:的|'s)?\s*(?:那位|这位|那个|这个)?\s*"
+                     r"(?:演讲者|讲者|演讲嘉宾|嘉宾|ceo|创始人|负责人|老板|speaker|founder|guest)")
+
+
 @dataclass
 class SpeakerEntry:
     name: str
@@ -92,6 +96,18 @@ class Library:
                 if m:
                     found.append((m.start(), e.name, m.span()))
                     break
+        # "出门问问那位讲者", "面壁智能的 CEO": an organisation followed by a word for a person
+        # names that organisation's speaker, when exactly one speaker has it.
+        by_org: dict[str, list[str]] = {}
+        for e in self.speakers.values():
+            if e.org:
+                by_org.setdefault(normalize(e.org), []).append(e.name)
+        for org, names in by_org.items():
+            if len(names) != 1 or len(org) < 2:
+                continue
+            m = re.search(re.escape(org) + _PERSON_AFTER_ORG, q)
+            if m:
+                found.append((m.start(), names[0], m.span()))
         # "《大模型的下半场》演讲者": a quoted title of a one-speaker talk names its speaker.
         for m in re.finditer(r"《([^》]{2,60})》", q):
             for doc in self.docs.values():

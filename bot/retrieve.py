@@ -144,7 +144,9 @@ class HybridRetriever:
             if named:
                 # Check the named person against everyone: if others discuss it and they don't,
                 # refuse with that reason rather than hand their words to the answer.
-                others, ev_all = self._search(topic, filters.docs, [], top_k, embedding)
+                # "Others" are those who answer, not the hosts whose questions share the topic's words.
+                voices = [n for n, e in self.library.speakers.items() if e.role != "host" or n in named]
+                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding)
                 all_verdict = judge(ev_all)
                 if weak or speaker_absent(verdict, all_verdict):
                     weak = True
