@@ -12,13 +12,13 @@ extractive answer after an LLM that died mid-answer).
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 
 from bot.citations import cite
+from bot.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
 from bot.guard import StreamRedactor, check_question, redact
 from bot.lang import Lang, split_sentences
 from bot.llm import LLM, LLMError, make_llm
@@ -122,6 +122,8 @@ class ChatEngine:
                                      timings_ms={**timings, "retrieve": _ms(t), "answer": 0.0}))
             return
         timings["retrieve"] = _ms(t)
+        if asks_for_more(checked.text) and _turns(history):
+            retrieval.passages = drop_already_quoted(retrieval.passages, _turns(history))
         t = time.perf_counter()
         answer = Answer(question=checked.text, text="", mode=self.mode, notice=checked.notice,
                         standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
@@ -209,89 +211,6 @@ class ChatEngine:
             if isinstance(value, str):
                 setattr(answer, f.name, redact(value, self.settings))
         return StreamEvent("final", answer.text, answer)
-
-
-_PRONOUNS = re.compile(r"他|她|它|这个|那个|这些|那些|这种|那种|这一点|此事|为什么|为何|\b(he|she|him|her|his|they|them|"
-                       r"their|it|that|this|those|these|why)\b", re.I)
-_WHAT_ABOUT = re.compile(r"^(那|那么)?\s*[^\s?？]{1,12}\s*呢[?？]?$|^(what|how) about\b|^and\b", re.I)
-_ASCII_NAME = re.compile(r"\b(?:[A-Z][A-Za-z0-9.+\-]+|[a-z]*\d[A-Za-z0-9.+\-]*)\b")
-_FILLER = set("的 了 吗 呢 吧 啊 么 是 怎么 怎么看 怎样 如何 什么 为什么 哪些 谁 看 说 谈 认为 觉得 对 和 与 在 有 "
-              "请 问 一下 关于 what did does do the a an of about is are was how why who say said think on in to".split())
-
-
-def _turns(history: list[dict] | None) -> list[tuple[str, str]]:
-    """(role, text) of the usable history items; Gradio may send content as parts or files."""
-    out = []
-    for item in history or []:
-        role, content = item.get("role"), item.get("content")
-        if isinstance(content, list):
-            content = " ".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
-        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
-            out.append((role, content.strip()))
-    return out
-
-
-def _key_terms(question: str) -> list[str]:
-    """The content words of a question in their original spelling, adjacent CJK words rejoined:
-    "李广密怎么看GPT-4的训练成本?" -> ["李广密", "GPT-4", "训练成本"]."""
-    import jieba
-
-    groups: list[str] = []
-    cur = ""
-    for i, part in enumerate(re.split(r"([A-Za-z0-9][A-Za-z0-9.+\-]*)", question)):
-        ascii_term = i % 2 == 1
-        for w in [part] if ascii_term else jieba.lcut(part):
-            content = w.strip() and w.lower() not in _FILLER and re.search(r"\w", w)
-            if content and not ascii_term:
-                cur += w
-                continue
-            if cur:
-                groups.append(cur)
-                cur = ""
-            if content:
-                groups.append(w)
-    if cur:
-        groups.append(cur)
-    return groups
-
-
-def _has_entity(question: str) -> bool:
-    import jieba.posseg
-
-    if "《" in question:
-        return True
-    for m in _ASCII_NAME.finditer(question):
-        w = m.group()
-        if any(c.isdigit() for c in w) or (w.isupper() and len(w) > 1):
-            return True   # GPT-4, AI, MoE-like terms
-        if m.start() > 0 and w.lower() not in _FILLER and not _PRONOUNS.fullmatch(w):
-            return True   # a capitalised word inside the sentence: OpenAI, Monica
-    return any(p.flag.startswith("nr") or (p.flag in ("nt", "nz", "ns") and len(p.word) > 1)
-               for p in jieba.posseg.cut(question))
-
-
-def _is_follow_up(question: str) -> bool:
-    if _WHAT_ABOUT.search(question.strip()):
-        return True
-    short = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff") <= 6 and len(re.findall(r"[A-Za-z]+", question)) <= 4
-    return (short or bool(_PRONOUNS.search(question))) and not _has_entity(question)
-
-
-def rule_condense(question: str, turns: list[tuple[str, str]]) -> str:
-    """Offline follow-up rewrite: a follow-up without a name of its own gets the previous
-    question's key terms in front ("他为什么这么想?" after "李广密怎么看GPT-4?")."""
-    previous: str | None = None
-    for role, text in turns[-12:]:   # the last few exchanges; older topics are not "he" any more
-        if role == "user":
-            previous = text if previous is None or not _is_follow_up(text) else _expand(text, previous)
-    if previous is None or not _is_follow_up(question):
-        return question
-    return _expand(question, previous)
-
-
-def _expand(question: str, previous: str) -> str:
-    extra = [t for t in _key_terms(previous) if t.lower() not in question.lower()]
-    return f"{' '.join(extra)} {question}" if extra else question
 
 
 def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:

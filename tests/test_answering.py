@@ -8,7 +8,8 @@ import re
 import pytest
 from llm_server import cut, error, free_port, reply, unauthorized
 
-from bot.engine import ChatEngine, rule_condense
+from bot.engine import ChatEngine
+from bot.followup import rule_condense
 from bot.llm import LLM
 from bot.settings import Settings
 from bot.types import Filters, Passage, Retrieval
@@ -275,3 +276,19 @@ def test_broken_prompt_file_fails_at_start(tmp_path, passages):
 def test_from_settings_picks_offline_without_llm_settings(passages):
     engine = ChatEngine.from_settings(Settings(_env_file=None), FakeRetriever(passages))
     assert engine.llm is None and engine.mode == "offline"
+
+
+def test_what_else_follow_up_skips_passages_already_quoted(passages):
+    from bot.followup import asks_for_more, drop_already_quoted
+
+    assert asks_for_more("他还说了什么?") and asks_for_more("What else did he say?")
+    assert not asks_for_more("李广密怎么看成本?")
+    from bot.lang import split_sentences
+
+    first = passages[0]
+    s, e = split_sentences(first.text)[0]
+    previous = f"李广密认为:“{first.text[s:e]}”[1]"
+    kept = drop_already_quoted(passages, [("user", "q"), ("assistant", previous)])
+    assert first not in kept and len(kept) == len(passages) - 1
+    # nothing new: keep what there is rather than answer from nothing
+    assert drop_already_quoted(passages[:1], [("assistant", previous)]) == passages[:1]

@@ -1,0 +1,113 @@
+"""Follow-up questions: rewrite them into standalone ones offline, and keep "what else?" from
+repeating what the previous answer already quoted."""
+
+from __future__ import annotations
+
+import re
+
+from bot.types import Passage
+
+_PRONOUNS = re.compile(r"他|她|它|这个|那个|这些|那些|这种|那种|这一点|此事|为什么|为何|\b(he|she|him|her|his|they|them|"
+                       r"their|it|that|this|those|these|why)\b", re.I)
+_WHAT_ABOUT = re.compile(r"^(那|那么)?\s*[^\s?？]{1,12}\s*呢[?？]?$|^(what|how) about\b|^and\b", re.I)
+_ASCII_NAME = re.compile(r"\b(?:[A-Z][A-Za-z0-9.+\-]+|[a-z]*\d[A-Za-z0-9.+\-]*)\b")
+_FILLER = set("的 了 吗 呢 吧 啊 么 是 怎么 怎么看 怎样 如何 什么 为什么 哪些 谁 看 说 谈 认为 觉得 对 和 与 在 有 "
+              "请 问 一下 关于 what did does do the a an of about is are was how why who say said think on in to".split())
+
+
+def _turns(history: list[dict] | None) -> list[tuple[str, str]]:
+    """(role, text) of the usable history items; Gradio may send content as parts or files."""
+    out = []
+    for item in history or []:
+        role, content = item.get("role"), item.get("content")
+        if isinstance(content, list):
+            content = " ".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
+        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
+            out.append((role, content.strip()))
+    return out
+
+
+def _key_terms(question: str) -> list[str]:
+    """The content words of a question in their original spelling, adjacent CJK words rejoined:
+    "李广密怎么看GPT-4的训练成本?" -> ["李广密", "GPT-4", "训练成本"]."""
+    import jieba
+
+    groups: list[str] = []
+    cur = ""
+    for i, part in enumerate(re.split(r"([A-Za-z0-9][A-Za-z0-9.+\-]*)", question)):
+        ascii_term = i % 2 == 1
+        for w in [part] if ascii_term else jieba.lcut(part):
+            content = w.strip() and w.lower() not in _FILLER and re.search(r"\w", w)
+            if content and not ascii_term:
+                cur += w
+                continue
+            if cur:
+                groups.append(cur)
+                cur = ""
+            if content:
+                groups.append(w)
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+def _has_entity(question: str) -> bool:
+    import jieba.posseg
+
+    if "《" in question:
+        return True
+    for m in _ASCII_NAME.finditer(question):
+        w = m.group()
+        if any(c.isdigit() for c in w) or (w.isupper() and len(w) > 1):
+            return True   # GPT-4, AI, MoE-like terms
+        if m.start() > 0 and w.lower() not in _FILLER and not _PRONOUNS.fullmatch(w):
+            return True   # a capitalised word inside the sentence: OpenAI, Monica
+    return any(p.flag.startswith("nr") or (p.flag in ("nt", "nz", "ns") and len(p.word) > 1)
+               for p in jieba.posseg.cut(question))
+
+
+def _is_follow_up(question: str) -> bool:
+    if _WHAT_ABOUT.search(question.strip()):
+        return True
+    short = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff") <= 6 and len(re.findall(r"[A-Za-z]+", question)) <= 4
+    return (short or bool(_PRONOUNS.search(question))) and not _has_entity(question)
+
+
+def rule_condense(question: str, turns: list[tuple[str, str]]) -> str:
+    """Offline follow-up rewrite: a follow-up without a name of its own gets the previous
+    question's key terms in front ("他为什么这么想?" after "李广密怎么看GPT-4?")."""
+    previous: str | None = None
+    for role, text in turns[-12:]:   # the last few exchanges; older topics are not "he" any more
+        if role == "user":
+            previous = text if previous is None or not _is_follow_up(text) else _expand(text, previous)
+    if previous is None or not _is_follow_up(question):
+        return question
+    return _expand(question, previous)
+
+
+def _expand(question: str, previous: str) -> str:
+    extra = [t for t in _key_terms(previous) if t.lower() not in question.lower()]
+    return f"{' '.join(extra)} {question}" if extra else question
+
+
+_MORE = re.compile(r"还(说|讲|谈|提|有)了?(些)?(什么|啥|别的|其他)|其他(的)?(观点|看法)|别的呢|"
+                   r"\b(what|anything|something) else\b|\btell me more\b|\bmore (about|on)\b", re.I)
+
+
+def asks_for_more(question: str) -> bool:
+    return bool(_MORE.search(question))
+
+
+def drop_already_quoted(passages: list[Passage], turns: list[tuple[str, str]]) -> list[Passage]:
+    """For "他还说了什么?": leave out passages the previous answer already quoted (any sentence of
+    12+ characters of theirs in it). If that leaves nothing, the passages stay as they were."""
+    last = next((text for role, text in reversed(turns) if role == "assistant"), None)
+    if not last:
+        return passages
+    from bot.lang import split_sentences
+
+    def quoted(p: Passage) -> bool:
+        return any(e - s >= 12 and p.text[s:e] in last for s, e in split_sentences(p.text))
+
+    fresh = [p for p in passages if not quoted(p)]
+    return fresh or passages
