@@ -35,8 +35,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         stop_app(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    # Module scope: a Playwright sync session left open would block the next module's own
+    # (Playwright refuses to start inside the first one's event loop).
     with chromium() as b:
         yield b
 
