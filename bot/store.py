@@ -18,6 +18,69 @@ class StoreError(RuntimeError):
     """The store cannot be used as configured; the message says what to do."""
 
 
+REBUILD = "python -m ingest --rebuild"
+
+
+def store_location(settings: Settings) -> str:
+    if settings.chroma_host:
+        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+    return str(settings.chroma_dir)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) means "the server cannot be reached": refused,
+    reset, timed out, or chromadb's own "Could not connect" wrapper."""
+    import httpx
+
+    seen: BaseException | None = exc
+    depth = 0
+    while seen is not None and depth < 10:
+        if isinstance(seen, (httpx.TransportError, ConnectionError, TimeoutError)):
+            return True
+        if "Could not connect to a Chroma server" in str(seen):
+            return True
+        seen, depth = seen.__cause__ or seen.__context__, depth + 1
+    return False
+
+
+def unreachable(settings: Settings, exc: BaseException) -> StoreError:
+    return StoreError(
+        f"The vector store at {settings.chroma_host}:{settings.chroma_port} is unreachable "
+        f"({type(exc).__name__}: {exc}). Check that the Chroma server is running "
+        "(`chroma run --path DIR --host 127.0.0.1 --port PORT`); questions work again as soon as it is back."
+    )
+
+
+def unreadable(settings: Settings, exc: BaseException) -> StoreError:
+    return StoreError(
+        f"The vector store in {store_location(settings)} cannot be read ({type(exc).__name__}: {exc}). "
+        "If an ingest is running, ask again when it has finished; otherwise the store is damaged or "
+        f"half-written: rebuild it from the transcripts with `{REBUILD}`."
+    )
+
+
+def forget_embedded_client(settings: Settings) -> None:
+    """Drop chromadb's in-process cache of the embedded store at settings.chroma_dir.
+
+    PersistentClient shares one System per path in a process, and that System keeps the vector
+    index in memory: writes by another process (a CLI ingest) or a store rebuilt under it stay
+    invisible until the next client is built from a fresh System. Objects already handed out
+    keep working on the old one (nothing is stopped), so a question in flight is not broken.
+    """
+    if settings.chroma_host:
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(settings.chroma_dir)
+    systems = getattr(SharedSystemClient, "_identifier_to_system", None)
+    counts = getattr(SharedSystemClient, "_identifier_to_refcount", None)
+    if isinstance(systems, dict) and isinstance(counts, dict):
+        systems.pop(key, None)
+        counts.pop(key, None)
+    else:  # chromadb changed its internals: fall back to the public, process-wide reset
+        SharedSystemClient.clear_system_cache()
+
+
 def make_chroma_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -30,8 +93,9 @@ def make_chroma_client(settings: Settings) -> Any:
                                        headers=headers, settings=chroma_settings)
         except Exception as exc:  # connection refused, bad auth, ...
             raise StoreError(
-                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}). "
-                "Start it with `chroma run --path DIR --port PORT`, or unset CHROMA_HOST to use the embedded store."
+                f"The vector store at {settings.chroma_host}:{settings.chroma_port} is unreachable ({exc}). "
+                "Start it with `chroma run --path DIR --host 127.0.0.1 --port PORT`, "
+                "or unset CHROMA_HOST to use the embedded store."
             ) from exc
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -39,7 +103,7 @@ def make_chroma_client(settings: Settings) -> Any:
     except Exception as exc:
         raise StoreError(
             f"The vector store in {settings.chroma_dir} cannot be opened ({exc}). "
-            "Rebuild it from the transcripts with `python -m ingest --rebuild`."
+            f"Rebuild it from the transcripts with `{REBUILD}`."
         ) from exc
 
 
@@ -65,7 +129,9 @@ def open_collection(settings: Settings, embedder: Any, client: Any | None = None
     except StoreError:
         raise
     except Exception as exc:
-        if not create:
+        if settings.chroma_host and is_connection_error(exc):
+            raise unreachable(settings, exc) from exc
+        if not create and type(exc).__name__ == "NotFoundError":
             raise StoreError(f"No collection '{settings.collection}' yet: run `python -m ingest` first.") from exc
         raise StoreError(
             f"The vector store collection '{settings.collection}' cannot be opened ({exc}). "

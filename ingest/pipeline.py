@@ -14,6 +14,7 @@ gives, and running twice adds nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 import time
@@ -213,11 +214,14 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     t4 = time.perf_counter()
     ids = sorted(wanted)
     words = {s.name for d, _ in docs for s in d.meta.speakers} | {s.org for d, _ in docs for s in d.meta.speakers if s.org}
-    fingerprint = hashlib.sha1("\x00".join([KEYWORD_RECIPE, "\n".join(ids), "\n".join(sorted(words))]).encode()
+    records = [{"text": wanted[c][0].text, **chunk_metadata(*wanted[c])} for c in ids]
+    # The records (titles, offsets, roles) are part of it: a manifest or offset change that keeps
+    # every id must still reach the keyword hits, and tells a running bot to reload.
+    fingerprint = hashlib.sha1("\x00".join([KEYWORD_RECIPE, "\n".join(ids), "\n".join(sorted(words)),
+                                            json.dumps(records, sort_keys=True, ensure_ascii=False)]).encode()
                                ).hexdigest()[:20]
     if KeywordIndex.current_fingerprint(settings.keyword_dir) != fingerprint:
         progress("keyword", 0, 1)
-        records = [{"text": wanted[c][0].text, **chunk_metadata(*wanted[c])} for c in ids]
         KeywordIndex.build(ids, [_kw_text(wanted[c][0]) for c in ids], words, fingerprint, records).save(
             settings.keyword_dir)
         progress("keyword", 1, 1)
