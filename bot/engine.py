@@ -34,6 +34,7 @@ from bot.prompts import (
 )
 from bot.retrieval_api import Retriever
 from bot.settings import Settings
+from bot.store import StoreError
 from bot.types import Answer, Filters, Passage, StreamEvent
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,10 @@ class ChatEngine:
         except Exception as exc:  # noqa: BLE001 - any store failure becomes a message, not a traceback
             log.error("retrieval failed: %s", redact(f"{type(exc).__name__}: {exc}", self.settings))
             log.debug("retrieval failure details", exc_info=True)
-            err = m["retrieval_failed"].format(err=f"{type(exc).__name__}: {exc}")
+            # A StoreError's message is written for users (what is wrong, what to do); other
+            # exceptions keep their type name so a bug report says what failed.
+            detail = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
+            err = redact(m["retrieval_failed"].format(err=detail), self.settings)
             yield self._final(Answer(question=checked.text, text=err, mode=self.mode, error=err,
                                      standalone_question=_if_changed(standalone, checked.text),
                                      timings_ms={**timings, "retrieve": _ms(t), "answer": 0.0}))

@@ -40,9 +40,13 @@ class CheckedQuestion:
     notice: str | None = None  # set when the question was changed (shortened)
 
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
 def strip_control(text: str) -> str:
     """Drop control and format characters (NUL, escape sequences, bidi overrides, zero-width
     characters) that can hide text from the reader; tabs and newlines become plain spaces/newlines."""
+    text = _ANSI.sub("", text)  # a whole terminal escape sequence, not just its ESC
     out = []
     for ch in text.replace("\r\n", "\n"):
         if ch in "\n\r":

@@ -65,3 +65,9 @@ def test_stream_redactor_catches_a_secret_split_across_pieces():
     # ordinary text is not held back
     r2 = StreamRedactor(settings())
     assert r2.feed("李广密认为") == "李广密认为"
+
+
+def test_terminal_escape_sequences_are_removed_whole():
+    from bot.guard import strip_control
+
+    assert strip_control("a\x1b[31mred\x1b[0m b\x1b]0;title\x07c") == "ared bc"
