@@ -106,31 +106,6 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def terminal_progress() -> tuple[Any, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    tasks: dict[str, Any] = {}
-    labels = {"embed": "Embedding passages", "keyword": "Building keyword index"}
-    logged: dict[str, int] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        if not bar.console.is_terminal:
-            # A log file or pipe gets no live bar: one line per tenth instead.
-            step = (10 * done) // max(total, 1)
-            if logged.get(phase) != step:
-                logged[phase] = step
-                logger.info("%s: %d/%d", labels.get(phase, phase), done, total)
-            return
-        if phase not in tasks:
-            if not bar.live.is_started:
-                bar.start()
-            tasks[phase] = bar.add_task(labels.get(phase, phase), total=max(total, 1))
-        bar.update(tasks[phase], completed=done if total else 1)
-
-    return bar, update
-
-
 def open_share_link(app: Any) -> str | None:
     """Ask Gradio's share servers for a tunnel; None (after one clear line) when that is impossible.
 
@@ -193,16 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     auth = parse_auth(args.auth or settings.app_auth)
     from bot.store import StoreError
     from ingest.pipeline import IngestError
+    from ingest.progress import IngestProgress
 
-    bar, update = terminal_progress()
+    progress = IngestProgress(line=lambda text: logger.info("%s", text))
     try:
-        rt.services(progress=update)
+        rt.services(progress=progress)
     except (IngestError, StoreError) as exc:
         print(f"Cannot build the index: {exc}", file=sys.stderr)
         return 2
     finally:
-        if bar.live.is_started:
-            bar.stop()
+        progress.close()
     rt.engine()
     app.queue(default_concurrency_limit=2)
     app.launch(server_name=args.host, server_port=args.port, auth=auth, prevent_thread_lock=True,

@@ -148,6 +148,7 @@ class KeywordIndex:
 
         words = sorted(set(words))
         add_words(words)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG to stderr
         bm25 = bm25s.BM25()
         corpus = [tokenize(t) or ["∅"] for t in texts]
         if corpus:

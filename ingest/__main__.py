@@ -17,39 +17,7 @@ from bot.settings import Settings
 from bot.store import StoreError
 from ingest.manifest import ManifestError
 from ingest.pipeline import IngestError, IngestReport, run_ingest
-
-
-def _progress(console):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=console, transient=False)
-    tasks: dict[str, int] = {}
-    labels = {"embed": "Embedding passages", "keyword": "Building keyword index"}
-
-    def update(phase: str, done: int, total: int) -> None:
-        if phase not in tasks:
-            if not bar.live.is_started:
-                bar.start()
-            tasks[phase] = bar.add_task(labels.get(phase, phase), total=max(total, 1))
-        bar.update(tasks[phase], completed=done if total else 1)
-
-    return bar, update
-
-
-def _plain_progress(console):
-    """Off a terminal (CI logs, pipes, the app's subprocess): one line per tenth of the work."""
-    last: dict[str, int] = {}
-
-    def update(phase: str, done: int, total: int) -> None:
-        step = max(1, total // 10)
-        if done == 0 and total:
-            console.print(f"{phase}: 0/{total}")
-        elif done and (done == total or done // step != last.get(phase, 0) // step):
-            console.print(f"{phase}: {done}/{total}")
-        last[phase] = done
-
-    return update
+from ingest.progress import IngestProgress
 
 
 def _summary(console, report: IngestReport) -> None:
@@ -81,19 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=True)
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     settings = Settings(**overrides)
-    bar, update = _progress(console) if console.is_terminal else (None, _plain_progress(console))
+    progress = IngestProgress(console)
     try:
-        report = run_ingest(settings, args.source, progress=update, rebuild=args.rebuild)
+        report = run_ingest(settings, args.source, progress=progress, rebuild=args.rebuild)
     except (IngestError, StoreError, ManifestError) as exc:
-        if bar:
-            bar.stop()
+        progress.close()
         console.print(f"[red]error:[/] {exc}")
         if args.json:
             print(json.dumps({"error": str(exc)}, ensure_ascii=False))
         return 2
-    finally:
-        if bar and bar.live.is_started:
-            bar.stop()
+    progress.close()
     _summary(console, report)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
