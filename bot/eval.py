@@ -97,7 +97,7 @@ def score_rows(items: list[dict], rows: list[dict]) -> list[dict]:
         out.append({**item, "texts": [p["text"] for p in row["passages"]], "refused": row["refused"],
                     "cited_speakers": None if row["citations"] is None else [c["speaker"] for c in row["citations"]],
                     "retrieve_ms": row["timings_ms"].get("retrieve", 0.0),
-                    "answer_ms": row["timings_ms"].get("answer", 0.0)})
+                    "answer_ms": row["timings_ms"].get("answer")})
     return out
 
 

@@ -69,9 +69,10 @@ def summarize(rows: list[dict]) -> dict[str, float]:
         "retrieve_p50_ms": percentile((r["retrieve_ms"] for r in rows), 50),
         "retrieve_p95_ms": percentile((r["retrieve_ms"] for r in rows), 95),
     }
-    if any("answer_ms" in r for r in rows):
-        out["answer_p50_ms"] = percentile((r.get("answer_ms", 0.0) for r in rows), 50)
-        out["answer_p95_ms"] = percentile((r.get("answer_ms", 0.0) for r in rows), 95)
+    answered = [r["answer_ms"] for r in rows if r.get("answer_ms") is not None]
+    if answered:
+        out["answer_p50_ms"] = percentile(answered, 50)
+        out["answer_p95_ms"] = percentile(answered, 95)
     return out
 
 
