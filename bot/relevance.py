@@ -18,6 +18,10 @@ from ingest.normalize import normalize
 
 # Chinese questions: (cosine, coverage) pairs, either of which makes the evidence strong.
 ZH_RULES = ((0.90, 0.20), (0.86, 0.45))
+# When the question names the speaker, retrieval searches only their turns and `speaker_absent`
+# separately checks that others don't cover the topic better; their best turn may then be a
+# little further from the question's wording and still be their answer.
+ZH_NAMED_RULE = (0.88, 0.20)
 # English questions over Chinese text: cross-lingual similarities run lower and off-topic ones
 # reach 0.79, so a cosine between these two also needs one of the question's words (a name, a
 # number, a Latin term such as PaLM or MoE) to occur somewhere in the transcripts.
@@ -73,14 +77,15 @@ def coverage(tokens: list[str], texts: list[str], idf: Callable[[str], float | N
     return got / total if total else 1.0
 
 
-def judge(ev: Evidence) -> Verdict:
+def judge(ev: Evidence, named: bool = False) -> Verdict:
     cos = max((s for _, s in ev.vector), default=0.0)
     cov = coverage(ev.query_tokens, ev.top_texts, ev.idf)
     cov1 = coverage(ev.query_tokens, ev.top_texts[:1], ev.idf)
     if not ev.vector and not ev.keyword:
         return Verdict(True, cos, cov, cov1)
     if ev.chinese:
-        strong = any(cos >= c and cov >= k for c, k in ZH_RULES)
+        rules = (*ZH_RULES, ZH_NAMED_RULE) if named else ZH_RULES
+        strong = any(cos >= c and cov >= k for c, k in rules)
     else:
         anchored = any(len(t) >= 2 and ev.idf(t) is not None for t in ev.query_tokens)
         strong = cos >= EN_COS_STRONG or (cos >= EN_COS and anchored)

@@ -151,11 +151,11 @@ class HybridRetriever:
             # voice is represented instead of the one whose words happen to score higher.
             runs = [self._search(topic, filters.docs, [name], top_k, embedding) for name in named]
             fused = _interleave([f for f, _ in runs])
-            weak = all(judge(ev).weak for _, ev in runs)
+            weak = all(judge(ev, named=True).weak for _, ev in runs)
         else:
             speakers = named or list(filters.speakers)
             fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding)
-            verdict = judge(ev)
+            verdict = judge(ev, named=bool(named))
             weak = verdict.weak
             if named:
                 # Check the named person against everyone: if others discuss it and they don't,
