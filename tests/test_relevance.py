@@ -1,0 +1,42 @@
+"""The weak-evidence judge on hand-made evidence: each rule flips the verdict."""
+
+from __future__ import annotations
+
+from bot.relevance import Evidence, Verdict, coverage, judge, speaker_absent
+
+IDF = {"营收": 5.0, "大": 0.1, "模型": 0.2, "palm": 4.0, "2025": 3.0}.get
+
+
+def ev(cos: float, tokens: list[str], texts: list[str], chinese: bool = True) -> Evidence:
+    return Evidence(query="q", query_tokens=tokens, vector=[("a", cos)], keyword=[], top_texts=texts,
+                    idf=IDF, chinese=chinese)
+
+
+def test_coverage_weighs_rare_words_and_counts_unknown_chinese_against():
+    assert coverage(["营收", "大", "模型"], ["大模型"], IDF) < 0.1          # the rare word decides
+    assert coverage(["营收", "大"], ["营收很大"], IDF) == 1.0
+    assert coverage(["红烧肉"], ["大模型"], IDF) == 0.0                    # no transcript has it
+    assert coverage(["bread"], ["大模型"], IDF) == 1.0                     # unmeasurable: no evidence against
+    assert coverage(["2026"], ["2025 年"], IDF) == 0.0                     # unknown numbers count
+
+
+def test_chinese_needs_similarity_and_words():
+    assert not judge(ev(0.91, ["营收"], ["营收"])).weak
+    assert judge(ev(0.91, ["营收", "大"], ["大"])).weak                    # close, but the key word is absent
+    assert judge(ev(0.85, ["营收"], ["营收"])).weak                        # words alone are not enough
+    assert not judge(ev(0.88, ["营收", "大"], ["营收"]), named=True).weak   # named speaker: lower bar
+    assert judge(ev(0.88, ["营收", "大"], ["大"]), named=True).weak
+
+
+def test_english_needs_a_corpus_word_below_the_strong_similarity():
+    assert not judge(ev(0.81, ["bread"], [], chinese=False)).weak
+    assert judge(ev(0.78, ["bread"], [], chinese=False)).weak
+    assert not judge(ev(0.78, ["palm"], [], chinese=False)).weak
+    assert judge(ev(0.75, ["palm"], [], chinese=False)).weak
+
+
+def test_speaker_absent_when_others_answer_clearly_better():
+    named, others = Verdict(False, 0.88, 0.3, 0.1), Verdict(False, 0.92, 0.8, 0.7)
+    assert speaker_absent(named, others)
+    assert not speaker_absent(Verdict(False, 0.91, 0.8, 0.6), others)     # their own turn covers it
+    assert not speaker_absent(named, Verdict(True, 0.95, 0.1, 0.1))       # nobody really covers it
