@@ -221,7 +221,10 @@ def chat_text(answer: Answer) -> str:
     if answer.notice:
         text = f"{answer.notice}\n\n{text}"
     if answer.citations:
-        lines = [f"[{c.n}] {c.speaker or 'editor'} ({c.role}), {c.title}: “{c.quote}”" for c in answer.citations]
+        # One line per quoted stretch: a verified and an unverified use of the same sentence are
+        # two citations but one source.
+        lines = list(dict.fromkeys(f"[{c.n}] {c.speaker or 'editor'} ({c.role}), {c.title}: “{c.quote}”"
+                                   for c in answer.citations))
         text += "\n\nSources:\n" + "\n".join(lines)
     return text
 

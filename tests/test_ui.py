@@ -158,6 +158,10 @@ def test_api_text_and_json() -> None:
     assert "[1]" in text and "李广密" in text and text.startswith("LLM unavailable")
     data = answer_json(answer)
     assert {"text", "refused", "citations", "passages"} <= set(data) and data["citations"][0]["n"] == 1
+    import dataclasses
+
+    answer.citations.append(dataclasses.replace(answer.citations[0], verified=False))
+    assert chat_text(answer).split("Sources:")[1].count("“花了接近 8000 万美金”") == 1  # listed once
 
 
 # --- filters --------------------------------------------------------------------------------------
