@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from llama_index.core.llms import MockLLM
@@ -22,7 +23,7 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 
 from bot.keyword import KeywordIndex, tokenize
 from bot.library import Library
-from bot.relevance import Evidence, judge, speaker_absent
+from bot.relevance import Evidence, coverage, judge, speaker_absent
 from bot.types import Filters, Passage, Retrieval
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ class HybridRetriever:
         fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode="relative_score", num_queries=1, use_async=False,
                                       similarity_top_k=max(top_k, 10), retriever_weights=[wv, wk][:len(sides)])
         fused = _demote_host_questions(fusion.retrieve(QueryBundle(query, embedding=embedding)), speakers)
+        if is_chinese(query) and self.keyword is not None:
+            fused = _rerank_by_coverage(fused, tokenize(query), self.keyword.idf)
         ev = Evidence(query=query, query_tokens=tokenize(query),
                       vector=vector.raw, keyword=kw.raw if kw else [],
                       # the host's question counts as context for whether the topic is covered
@@ -189,6 +192,20 @@ def _demote_host_questions(found: list[NodeWithScore], speakers: list[str]) -> l
         if (m.get("role") == "host" and m.get("speaker") not in speakers
                 and len(n.node.get_content()) <= HOST_QUESTION_CHARS):
             n.score = (n.score or 0.0) * HOST_QUESTION_FACTOR
+    return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
+
+
+# How much the share of the question's rare words in a passage adds to its fused score (Chinese
+# questions): a light lexical rerank of the top ten; 0.15 lifted held-out MRR 0.875 → 0.906 and
+# changed nothing else measured (README, "Evaluation").
+COVERAGE_RERANK = 0.15
+
+
+def _rerank_by_coverage(found: list[NodeWithScore], tokens: list[str],
+                        idf: Callable[[str], float | None]) -> list[NodeWithScore]:
+    top = max((n.score or 0.0) for n in found) if found else 0.0
+    for n in found[:10]:
+        n.score = (n.score or 0.0) + COVERAGE_RERANK * top * coverage(tokens, [n.node.get_content()], idf)
     return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
 
 
