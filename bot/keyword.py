@@ -155,12 +155,13 @@ class KeywordIndex:
             bm25.index(corpus, show_progress=False)
         return cls(list(ids), bm25, words, fingerprint, list(records))
 
-    def search(self, query: str, top_k: int = 20,
-               allowed: set[str] | np.ndarray | None = None) -> list[tuple[str, float]]:
-        """BM25 top hits, restricted to `allowed` (ids, or a mask from `mask_where`) if given."""
+    def search(self, query: str, top_k: int = 20, allowed: set[str] | np.ndarray | None = None,
+               tokens: list[str] | None = None) -> list[tuple[str, float]]:
+        """BM25 top hits, restricted to `allowed` (ids, or a mask from `mask_where`) if given.
+        `tokens`: the query already segmented (`tokenize(query)`), to skip doing it again."""
         if not self.ids:
             return []
-        q = [t for t in tokenize(query) if t in self.bm25.vocab_dict]
+        q = [t for t in (tokenize(query) if tokens is None else tokens) if t in self.bm25.vocab_dict]
         if not q:
             return []
         scores = np.asarray(self.bm25.get_scores(q), dtype=np.float32)

@@ -69,8 +69,16 @@ class Library:
     def strip_speakers(self, question: str) -> str:
         """The question without the names it mentions: once retrieval filters on the person,
         the name only adds noise to the topic match (and would match every turn of theirs)."""
+        return self.split_speakers(question)[1]
+
+    def split_speakers(self, question: str) -> tuple[list[str], str]:
+        """(find_speakers, strip_speakers) in one pass over the names: what retrieval needs."""
+        mentions = self._mentions(question)
+        names = [name for name, _ in mentions]
+        if not names:
+            return names, question
         q = normalize(question)
-        spans = sorted(span for _, span in self._mentions(question) if span)
+        spans = sorted(span for _, span in mentions if span)
         out, pos = [], 0
         for s, e in spans:
             if s >= pos:
@@ -78,7 +86,7 @@ class Library:
                 pos = e
         out.append(q[pos:])
         stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
-        return stripped if re.search(r"\w", stripped) else q
+        return names, (stripped if re.search(r"\w", stripped) else q)
 
     def _mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
         q = normalize(question)

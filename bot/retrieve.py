@@ -48,13 +48,13 @@ def weights(question: str) -> tuple[float, float]:
 class KeywordSide(BaseRetriever):
     """BM25 over jieba tokens as a LlamaIndex retriever; remembers its raw scores."""
 
-    def __init__(self, index: KeywordIndex, allowed: set[str] | None, top_k: int) -> None:
+    def __init__(self, index: KeywordIndex, allowed: Any, top_k: int, tokens: list[str] | None = None) -> None:
         super().__init__()
-        self.index, self.allowed, self.top_k = index, allowed, top_k
+        self.index, self.allowed, self.top_k, self.tokens = index, allowed, top_k, tokens
         self.raw: list[tuple[str, float]] = []
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed)
+        self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed, tokens=self.tokens)
         out = []
         for cid, score in self.raw:
             rec = self.index.record(cid) or {}
@@ -115,7 +115,11 @@ class HybridRetriever:
         return MetadataFilters(filters=fs) if fs else None
 
     def _search(self, query: str, docs: list[str], speakers: list[str], top_k: int,
-                embedding: list[float]) -> tuple[list[NodeWithScore], Evidence]:
+                embedding: list[float], tokens: list[str] | None = None) -> tuple[list[NodeWithScore], Evidence]:
+        # One question is searched up to three times (named speaker, everyone else): segment and
+        # classify it once.
+        tokens = tokenize(query) if tokens is None else tokens
+        chinese = is_chinese(query)
         allowed = self.keyword.mask_where(docs, speakers) if self.keyword is not None and (docs or speakers) else None
         if allowed is not None and self._restrict_by_ids(int(allowed.sum())):
             # The filter's chunks, named by id: Chroma matches a metadata filter row by row
@@ -127,37 +131,37 @@ class HybridRetriever:
         sides: list[BaseRetriever] = [vector]
         kw = None
         if self.keyword is not None:
-            kw = KeywordSide(self.keyword, allowed, CANDIDATES)
+            kw = KeywordSide(self.keyword, allowed, CANDIDATES, tokens)
             sides.append(kw)
         wv, wk = weights(query)
         fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode="relative_score", num_queries=1, use_async=False,
                                       similarity_top_k=max(top_k, 10), retriever_weights=[wv, wk][:len(sides)])
         fused = _demote_host_questions(fusion.retrieve(QueryBundle(query, embedding=embedding)), speakers)
-        if is_chinese(query) and self.keyword is not None:
-            fused = _rerank_by_coverage(fused, tokenize(query), self.keyword.idf)
-        ev = Evidence(query=query, query_tokens=tokenize(query),
+        if chinese and self.keyword is not None:
+            fused = _rerank_by_coverage(fused, tokens, self.keyword.idf)
+        ev = Evidence(query=query, query_tokens=tokens,
                       vector=vector.raw, keyword=kw.raw if kw else [],
                       # the host's question counts as context for whether the topic is covered
                       top_texts=[n.node.get_content() + " " + (n.node.metadata.get("question") or "")
                                  for n in fused[:3]],
-                      idf=self.keyword.idf if self.keyword else (lambda t: None), chinese=is_chinese(query))
+                      idf=self.keyword.idf if self.keyword else (lambda t: None), chinese=chinese)
         return fused, ev
 
     def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval:
         filters = filters or Filters()
-        named = self.library.find_speakers(query)
-        topic = self.library.strip_speakers(query) if named else query
+        named, topic = self.library.split_speakers(query)
         embedding = self.embedder.get_query_embedding(topic)
+        tokens = tokenize(topic)
         reason = None
         if len(named) >= 2:
             # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
             # voice is represented instead of the one whose words happen to score higher.
-            runs = [self._search(topic, filters.docs, [name], top_k, embedding) for name in named]
+            runs = [self._search(topic, filters.docs, [name], top_k, embedding, tokens) for name in named]
             fused = _interleave([f for f, _ in runs])
             weak = all(judge(ev, named=True).weak for _, ev in runs)
         else:
             speakers = named or list(filters.speakers)
-            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding)
+            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens)
             verdict = judge(ev, named=bool(named))
             weak = verdict.weak
             if named:
@@ -165,7 +169,7 @@ class HybridRetriever:
                 # refuse with that reason rather than hand their words to the answer.
                 # "Others" are those who answer, not the hosts whose questions share the topic's words.
                 voices = [n for n, e in self.library.speakers.items() if e.role != "host" or n in named]
-                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding)
+                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens)
                 all_verdict = judge(ev_all)
                 if weak or speaker_absent(verdict, all_verdict):
                     weak = True
