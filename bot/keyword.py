@@ -12,6 +12,7 @@ previous index in place.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 # Part of the index fingerprint: bump it when tokenisation or the indexed text changes, and the
 # next ingest rebuilds the keyword index by itself.
-RECIPE = "4"
+RECIPE = "5"
 _jieba_lock = threading.Lock()
 _jieba = None
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -56,6 +57,10 @@ def _get_jieba():
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
+                from bot.aliases import chinese_forms
+
+                for w in chinese_forms():
+                    jieba.add_word(w, freq=2_000_000)
                 _jieba = jieba
     return _jieba
 
@@ -97,6 +102,7 @@ class KeywordIndex:
         # operations instead of a Python loop over every record (100k records: ~20 ms -> <1 ms).
         self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._id_array: np.ndarray | None = None
+        self._turns: dict[str, list[tuple[int, int, int]]] | None = None
 
     def idf(self, token: str) -> float | None:
         """Inverse document frequency of a token, None when no chunk contains it."""
@@ -114,6 +120,22 @@ class KeywordIndex:
     def record(self, cid: str) -> dict | None:
         i = self._pos.get(cid)
         return None if i is None else self.records[i]
+
+    def reply_to(self, cid: str) -> str | None:
+        """The first chunk of the turn that follows chunk `cid` in its document: the answer, when
+        `cid` is a question."""
+        i = self._pos.get(cid)
+        if i is None:
+            return None
+        if self._turns is None:
+            turns: dict[str, list[tuple[int, int, int]]] = {}
+            for j, r in enumerate(self.records):
+                turns.setdefault(r.get("doc_id", ""), []).append((int(r.get("turn", 0)), int(r.get("part", 0)), j))
+            self._turns = {d: sorted(v) for d, v in turns.items()}
+        rec = self.records[i]
+        order = self._turns.get(rec.get("doc_id", ""), [])
+        k = bisect.bisect_left(order, (int(rec.get("turn", 0)) + 1, -1, -1))
+        return self.ids[order[k][2]] if k < len(order) else None
 
     def ids_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> set[str]:
         return set(self.ids_at(self.mask_where(docs, speakers)))

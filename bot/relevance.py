@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.aliases import forms
 from ingest.normalize import normalize
 
 # Chinese questions: (cosine, coverage) pairs, either of which makes the evidence strong.
@@ -62,16 +63,19 @@ def coverage(tokens: list[str], texts: list[str], idf: Callable[[str], float | N
     hay = normalize(" ".join(texts))
     total = got = 0.0
     max_idf = math.log(1000.0)
-    for t in set(tokens):
-        if t.isascii() and len(t) < 2:
+    seen: set[str] = set()
+    for t in tokens:
+        names = forms(t)  # 谷歌 in the question is found by Google in the passage
+        if seen.intersection(names) or (t.isascii() and len(t) < 2):
             continue
-        w = idf(t)
+        seen.update(names)
+        w = max((x for x in map(idf, names) if x is not None), default=None)
         if w is None:
             if t.isascii() and not any(c.isdigit() for c in t):
                 continue
             w = max_idf
         total += w
-        got += w if t in hay else 0.0
+        got += w if any(n in hay for n in names) else 0.0
     # Nothing measurable (an English question whose words no transcript has): no evidence
     # either way, so it must not count against the passages.
     return got / total if total else 1.0
@@ -87,7 +91,7 @@ def judge(ev: Evidence, named: bool = False) -> Verdict:
         rules = (*ZH_RULES, ZH_NAMED_RULE) if named else ZH_RULES
         strong = any(cos >= c and cov >= k for c, k in rules)
     else:
-        anchored = any(len(t) >= 2 and ev.idf(t) is not None for t in ev.query_tokens)
+        anchored = any(len(t) >= 2 and any(ev.idf(f) is not None for f in forms(t)) for t in ev.query_tokens)
         strong = cos >= EN_COS_STRONG or (cos >= EN_COS and anchored)
     return Verdict(not strong, cos, cov, cov1)
 

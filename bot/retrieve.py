@@ -21,6 +21,7 @@ from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever, Vec
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
+from bot.aliases import expand
 from bot.keyword import KeywordIndex, tokenize
 from bot.library import Library
 from bot.relevance import Evidence, coverage, judge, speaker_absent
@@ -54,7 +55,9 @@ class KeywordSide(BaseRetriever):
         self.raw: list[tuple[str, float]] = []
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed, tokens=self.tokens)
+        tokens = tokenize(query_bundle.query_str) if self.tokens is None else self.tokens
+        # both spellings of a name (谷歌 / Google) count as the same word
+        self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed, tokens=expand(tokens))
         out = []
         for cid, score in self.raw:
             rec = self.index.record(cid) or {}
@@ -136,7 +139,10 @@ class HybridRetriever:
         wv, wk = weights(query)
         fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode="relative_score", num_queries=1, use_async=False,
                                       similarity_top_k=max(top_k, 10), retriever_weights=[wv, wk][:len(sides)])
-        fused = _demote_host_questions(fusion.retrieve(QueryBundle(query, embedding=embedding)), speakers)
+        fused = fusion.retrieve(QueryBundle(query, embedding=embedding))
+        if self.keyword is not None:
+            fused = _lift_replies(fused, self.keyword, allowed, speakers)
+        fused = _demote_host_questions(fused, speakers)
         if chinese and self.keyword is not None:
             fused = _rerank_by_coverage(fused, tokens, self.keyword.idf)
         ev = Evidence(query=query, query_tokens=tokens,
@@ -182,6 +188,38 @@ class HybridRetriever:
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
                          speaker=named[0] if named else None)
+
+
+# A reply inherits this share of the score of the host's question it answers: people ask what the
+# interviewer asked, in the interviewer's words, and what they want is the answer that follows.
+REPLY_LIFT = 0.9
+
+
+def _lift_replies(found: list[NodeWithScore], keyword: KeywordIndex, allowed: Any,
+                  speakers: list[str]) -> list[NodeWithScore]:
+    by_id = {n.node.node_id: n for n in found}
+    for n in list(found):
+        m = n.node.metadata
+        if m.get("role") != "host" or m.get("speaker") in speakers:
+            continue
+        rid = keyword.reply_to(n.node.node_id)
+        rec = keyword.record(rid) if rid else None
+        if rec is None or rec.get("role") == "host" or not _allowed(keyword, rid, allowed):
+            continue
+        lifted = (n.score or 0.0) * REPLY_LIFT
+        if rid in by_id:
+            by_id[rid].score = max(by_id[rid].score or 0.0, lifted)
+        else:
+            meta = {k: v for k, v in rec.items() if k != "text"}
+            by_id[rid] = NodeWithScore(node=TextNode(id_=rid, text=rec.get("text", ""), metadata=meta), score=lifted)
+    return sorted(by_id.values(), key=lambda n: n.score or 0.0, reverse=True)
+
+
+def _allowed(keyword: KeywordIndex, cid: str, allowed: Any) -> bool:
+    if allowed is None:
+        return True
+    i = keyword._pos.get(cid)
+    return i is not None and bool(allowed[i])
 
 
 HOST_QUESTION_CHARS = 120

@@ -1,0 +1,83 @@
+"""The two retrieval rules that are not plain fusion: a host's question hands its score to the
+reply that follows it, and the spellings of one name (谷歌 / Google) count as one word."""
+
+from __future__ import annotations
+
+import numpy as np
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from bot.aliases import expand, forms
+from bot.keyword import KeywordIndex, tokenize
+from bot.relevance import coverage
+from bot.retrieve import _demote_host_questions, _lift_replies
+
+RECORDS = [
+    # (id, doc, turn, part, speaker, role, text)
+    ("q", "d1", 4, 0, "主持人", "host", "一个应用要多大的日活才能挑战手机生态?"),
+    ("a0", "d1", 5, 0, "嘉宾", "guest", "这主要看规模。现在 1000 万 DAU 的 APP 显然不够格。"),
+    ("a1", "d1", 5, 1, "嘉宾", "guest", "到 10 亿 DAU 量级会有本质的变化。"),
+    ("x", "d1", 2, 0, "嘉宾", "guest", "谷歌给了这家公司很多钱。"),
+    ("y", "d2", 5, 0, "别人", "guest", "Google 和 AWS 又给了 Anthropic 60 亿美金。"),
+    ("z", "d2", 6, 0, "别人", "guest", "今天天气很好。"),
+]
+
+
+def _index() -> KeywordIndex:
+    recs = [{"text": t, "doc_id": d, "turn": turn, "part": part, "speaker": s, "role": role}
+            for _, d, turn, part, s, role, t in RECORDS]
+    return KeywordIndex.build([r[0] for r in RECORDS], [r[-1] for r in RECORDS], ["主持人", "嘉宾"], "fp", recs)
+
+
+def _node(kw: KeywordIndex, cid: str, score: float) -> NodeWithScore:
+    rec = kw.record(cid)
+    meta = {k: v for k, v in rec.items() if k != "text"}
+    return NodeWithScore(node=TextNode(id_=cid, text=rec["text"], metadata=meta), score=score)
+
+
+def test_reply_to_is_the_first_chunk_of_the_next_turn():
+    kw = _index()
+    assert kw.reply_to("q") == "a0"
+    assert kw.reply_to("a1") is None            # the last turn of d1
+    assert kw.reply_to("y") == "z"               # documents don't run into each other
+    assert kw.reply_to("nope") is None
+
+
+def test_a_matching_host_question_lifts_its_answer_above_itself():
+    kw = _index()
+    found = [_node(kw, "q", 1.0), _node(kw, "x", 0.5)]
+    out = _demote_host_questions(_lift_replies(found, kw, None, []), [])
+    ids = [n.node.node_id for n in out]
+    assert ids[0] == "a0", ids                   # the reply was not among the hits at all
+    assert abs(out[0].score - 0.9) < 1e-9
+    assert ids.index("q") > ids.index("a0") and ids.index("x") > ids.index("q")
+
+
+def test_the_lift_respects_filters_and_questions_about_the_host():
+    kw = _index()
+    only_d2 = np.array([r[1] == "d2" for r in RECORDS])
+    out = _lift_replies([_node(kw, "q", 1.0)], kw, only_d2, [])
+    assert [n.node.node_id for n in out] == ["q"]
+    # the user asks what the host said: the host's own turn is the answer, nothing to lift
+    out = _lift_replies([_node(kw, "q", 1.0)], kw, None, ["主持人"])
+    assert [n.node.node_id for n in out] == ["q"]
+    # an already-found reply keeps the better of its own score and the lifted one
+    out = _lift_replies([_node(kw, "q", 1.0), _node(kw, "a0", 0.95)], kw, None, [])
+    assert next(n.score for n in out if n.node.node_id == "a0") == 0.95
+
+
+def test_names_keep_their_chinese_form_whole_and_match_their_latin_one():
+    assert {"谷歌", "英伟达"} <= set(tokenize("谷歌和英伟达怎么样"))
+    assert forms("谷歌") == ("谷歌", "google") and forms("模型") == ("模型",)
+    assert expand(["亚马逊", "钱"]) == ["亚马逊", "钱", "amazon", "aws"]
+    kw = _index()
+    hits = kw.search("", 3, tokens=expand(tokenize("Anthropic 从亚马逊那拿了多少钱")))
+    assert hits[0][0] == "y"
+    # without the other spelling the passage that says AWS shares only "Anthropic" with the question
+    assert kw.search("", 3, tokens=tokenize("亚马逊那拿了多少钱")) == []
+
+
+def test_coverage_counts_either_spelling_of_a_name():
+    kw = _index()
+    assert coverage(["谷歌"], ["Google 和 AWS 又给了钱"], kw.idf) == 1.0
+    assert coverage(["google"], ["谷歌给了这家公司很多钱"], kw.idf) == 1.0
+    assert coverage(["微软"], ["谷歌给了这家公司很多钱"], kw.idf) == 0.0
