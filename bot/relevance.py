@@ -32,6 +32,10 @@ EN_COS = 0.765
 # their passages lack the question's words.
 ABSENT_GAP = 0.025
 ABSENT_COVERAGE = 0.35
+# ...or, for a Chinese question (where the words are comparable), when others' best passages hold
+# this much more of the question's words than theirs, even with near-equal cosines: e5 finds the
+# named person's nearest turn about as close, but it is about something else.
+ABSENT_COVERAGE_GAP = 0.2
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Verdict:
     cos: float
     coverage: float      # over the top three passages
     top1_coverage: float = 0.0  # over the best passage alone
+    chinese: bool = True
 
 
 def coverage(tokens: list[str], texts: list[str], idf: Callable[[str], float | None]) -> float:
@@ -86,17 +91,20 @@ def judge(ev: Evidence, named: bool = False) -> Verdict:
     cov = coverage(ev.query_tokens, ev.top_texts, ev.idf)
     cov1 = coverage(ev.query_tokens, ev.top_texts[:1], ev.idf)
     if not ev.vector and not ev.keyword:
-        return Verdict(True, cos, cov, cov1)
+        return Verdict(True, cos, cov, cov1, ev.chinese)
     if ev.chinese:
         rules = (*ZH_RULES, ZH_NAMED_RULE) if named else ZH_RULES
         strong = any(cos >= c and cov >= k for c, k in rules)
     else:
         anchored = any(len(t) >= 2 and any(ev.idf(f) is not None for f in forms(t)) for t in ev.query_tokens)
         strong = cos >= EN_COS_STRONG or (cos >= EN_COS and anchored)
-    return Verdict(not strong, cos, cov, cov1)
+    return Verdict(not strong, cos, cov, cov1, ev.chinese)
 
 
 def speaker_absent(named: Verdict, everyone: Verdict) -> bool:
     """The named person's turns answer clearly worse than others' and miss the question's words."""
-    return (not everyone.weak and everyone.cos - named.cos >= ABSENT_GAP
-            and named.top1_coverage < ABSENT_COVERAGE)
+    if everyone.weak or named.top1_coverage >= ABSENT_COVERAGE:
+        return False
+    gap = everyone.cos - named.cos
+    return gap >= ABSENT_GAP or (named.chinese and gap > 0
+                                 and everyone.coverage - named.coverage >= ABSENT_COVERAGE_GAP)

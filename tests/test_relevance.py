@@ -40,3 +40,16 @@ def test_speaker_absent_when_others_answer_clearly_better():
     assert speaker_absent(named, others)
     assert not speaker_absent(Verdict(False, 0.91, 0.8, 0.6), others)     # their own turn covers it
     assert not speaker_absent(named, Verdict(True, 0.95, 0.1, 0.1))       # nobody really covers it
+
+
+def test_speaker_absent_when_others_hold_the_question_s_words_and_cosines_tie():
+    # 闫俊杰 asked about X.ai, which only 李广密 discusses: e5 finds 闫俊杰's nearest turn almost as
+    # close (0.889 vs 0.903), but others' passages hold twice the question's words.
+    named, others = Verdict(False, 0.889, 0.24, 0.09), Verdict(False, 0.903, 0.50, 0.16)
+    assert speaker_absent(named, others)
+    assert not speaker_absent(Verdict(False, 0.889, 0.24, 0.4), others)    # their best turn has the words
+    assert not speaker_absent(Verdict(False, 0.889, 0.35, 0.09), others)   # the coverages are close
+    # English questions share few words with Chinese text: coverage says nothing there
+    en_named, en_others = (Verdict(False, 0.80, 0.0, 0.0, chinese=False),
+                           Verdict(False, 0.81, 1.0, 0.0, chinese=False))
+    assert not speaker_absent(en_named, en_others)
