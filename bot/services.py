@@ -21,14 +21,17 @@ from bot.embeddings import make_embedder
 from bot.keyword import KeywordIndex
 from bot.library import Library
 from bot.retrieve import HybridRetriever
+from bot.sentences import SentenceIndex
 from bot.settings import Settings
 from bot.store import (
     REBUILD,
     StoreError,
     forget_embedded_client,
     is_connection_error,
+    make_chroma_client,
     make_vector_store,
     open_collection,
+    sentences_collection,
     unreachable,
     unreadable,
 )
@@ -43,27 +46,49 @@ class _Opened:
     index: Any
     keyword: KeywordIndex | None
     library: Library
+    sentences: Any = None
 
 
-def _open_collection(settings: Settings, embedder: Any) -> tuple[Any, Any, int]:
-    """A fresh client, collection and vector index over it, and the number of vectors."""
+def _open_collection(settings: Settings, embedder: Any) -> tuple[Any, Any, int, Any]:
+    """A fresh client, collection and vector index over it, the number of vectors, and the
+    sentence collection (None when the store predates it or holds none: retrieval then goes
+    without sentence vectors until the next ingest adds them)."""
     from llama_index.core import VectorStoreIndex
 
     forget_embedded_client(settings)
-    collection = open_collection(settings, embedder)
+    client = make_chroma_client(settings)
+    collection = open_collection(settings, embedder, client)
     try:
         n_vectors = collection.count()
     except Exception as exc:
         raise (unreachable(settings, exc) if settings.chroma_host and is_connection_error(exc)
                else unreadable(settings, exc)) from exc
     index = VectorStoreIndex.from_vector_store(make_vector_store(collection), embed_model=embedder)
-    return collection, index, n_vectors
+    sentences = None
+    try:
+        sentences = open_collection(settings, embedder, client, create=False,
+                                    name=sentences_collection(settings.collection))
+    except StoreError as exc:
+        logger.info("no sentence vectors (%s); run `python -m ingest` to add them", exc)
+    return collection, index, n_vectors, sentences
+
+
+def _sentences(collection: Any, keyword: KeywordIndex | None) -> SentenceIndex | None:
+    """The sentence search, or None (no sentence vectors yet, or they cannot be read: retrieval
+    then goes on without them rather than failing the question)."""
+    if collection is None or keyword is None:
+        return None
+    try:
+        return SentenceIndex.open(collection, keyword)
+    except Exception as exc:
+        logger.warning("sentence vectors unreadable (%s: %s); searching without them", type(exc).__name__, exc)
+        return None
 
 
 def _open(settings: Settings, embedder: Any) -> _Opened:
     """Open the collection and load the keyword index and library; refuse a store whose two
     indexes disagree (a damaged, half-written or half-deleted store) with advice to rebuild."""
-    collection, index, n_vectors = _open_collection(settings, embedder)
+    collection, index, n_vectors, sentences = _open_collection(settings, embedder)
     try:
         keyword = KeywordIndex.load(settings.keyword_dir)
         library = Library.load(settings.docs_dir)
@@ -76,7 +101,7 @@ def _open(settings: Settings, embedder: Any) -> _Opened:
                          f"{n_vectors} passages. Rebuild both from the transcripts with `{REBUILD}`.")
     if n_vectors != n_keyword:
         raise out_of_step(n_vectors, n_keyword)
-    return _Opened(collection, index, keyword, library)
+    return _Opened(collection, index, keyword, library, _sentences(sentences, keyword))
 
 
 def out_of_step(n_vectors: int, n_keyword: int) -> StoreError:
@@ -115,6 +140,7 @@ class Services:
             opened = _open(self.settings, self.embedder)
             self.collection, self.library = opened.collection, opened.library
             self.retriever.index, self.retriever.keyword = opened.index, opened.keyword
+            self.retriever.sentences = opened.sentences
             self.retriever.library = opened.library
             self._broken = False
         logger.info("reopened the indexes (keyword index %s)", opened.keyword.fingerprint if opened.keyword else None)
@@ -124,12 +150,13 @@ class Services:
         """A fresh client on the same indexes. While an ingest is adding passages (before it
         switches the keyword index) the vector store may hold more than the keyword index: that
         is expected, and served. An empty store under a full keyword index is damage."""
-        collection, index, n_vectors = _open_collection(self.settings, self.embedder)
+        collection, index, n_vectors, sentences = _open_collection(self.settings, self.embedder)
         n_keyword = len(self.retriever.keyword.ids) if self.retriever.keyword else 0
         if n_vectors == 0 and n_keyword:
             self._broken = True
             raise out_of_step(n_vectors, n_keyword)
         self.collection, self.retriever.index = collection, index
+        self.retriever.sentences = _sentences(sentences, self.retriever.keyword)
         logger.info("reopened the vector store (%d passages)", n_vectors)
 
     def _changed(self) -> bool:
@@ -196,7 +223,7 @@ def _store_failure(exc: BaseException) -> bool:
 def build_services(settings: Settings, embedder: Any = None) -> Services:
     embedder = embedder or make_embedder(settings)
     opened = _open(settings, embedder)
-    retriever = LiveRetriever(opened.index, opened.keyword, opened.library, embedder)
+    retriever = LiveRetriever(opened.index, opened.keyword, opened.library, embedder, opened.sentences)
     services = Services(settings, embedder, opened.collection, retriever, opened.library, threading.Lock())
     retriever.services = services
     return services

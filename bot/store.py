@@ -114,34 +114,42 @@ def model_signature(embedder: Any) -> dict[str, Any]:
     return {"embed_model": embedder.model_name, "embed_dim": int(dim)}
 
 
-def open_collection(settings: Settings, embedder: Any, client: Any | None = None, create: bool = True) -> Any:
-    """Get (or create) the collection, refusing one built by a different embedding model."""
+def sentences_collection(collection: str) -> str:
+    """The name of the collection of sentence vectors that goes with the passages' `collection`."""
+    return f"{collection}-sentences"
+
+
+def open_collection(settings: Settings, embedder: Any, client: Any | None = None, create: bool = True,
+                    name: str | None = None) -> Any:
+    """Get (or create) the collection (the passages', or `name`), refusing one built by a
+    different embedding model."""
     client = client or make_chroma_client(settings)
     sig = model_signature(embedder)
+    name = name or settings.collection
     try:
         if create:
             col = client.get_or_create_collection(
-                settings.collection, embedding_function=None,
+                name, embedding_function=None,
                 metadata={**sig, "hnsw:space": "cosine"},
             )
         else:
-            col = client.get_collection(settings.collection, embedding_function=None)
+            col = client.get_collection(name, embedding_function=None)
     except StoreError:
         raise
     except Exception as exc:
         if settings.chroma_host and is_connection_error(exc):
             raise unreachable(settings, exc) from exc
         if not create and type(exc).__name__ == "NotFoundError":
-            raise StoreError(f"No collection '{settings.collection}' yet: run `python -m ingest` first.") from exc
+            raise StoreError(f"No collection '{name}' yet: run `python -m ingest` first.") from exc
         raise StoreError(
-            f"The vector store collection '{settings.collection}' cannot be opened ({exc}). "
+            f"The vector store collection '{name}' cannot be opened ({exc}). "
             "Rebuild it with `python -m ingest --rebuild`."
         ) from exc
     meta = col.metadata or {}
     built = {k: meta.get(k) for k in sig}
     if built != sig:
         raise StoreError(
-            f"Collection '{settings.collection}' was built with {built['embed_model']} "
+            f"Collection '{name}' was built with {built['embed_model']} "
             f"({built['embed_dim']}-d) but the configured embedder is {sig['embed_model']} ({sig['embed_dim']}-d). "
             "Re-ingest with `python -m ingest --rebuild`, or set COLLECTION to another name."
         )

@@ -28,8 +28,10 @@ def _summary(console, report: IngestReport) -> None:
     t.add_row("files skipped", str(len(report.files_skipped)))
     t.add_row("chunks added / updated / deleted", f"{report.chunks_added} / {report.chunks_updated} / {report.chunks_deleted}")
     t.add_row("chunks in store", str(report.chunks_total))
+    t.add_row("sentences added / deleted", f"{report.sentences_added} / {report.sentences_deleted}")
     t.add_row("characters embedded", str(report.chars_embedded))
-    t.add_row("seconds", f"{report.seconds.get('total', 0):.1f} (embedding {report.seconds.get('embed_and_store', 0):.1f})")
+    embedding = report.seconds.get("embed_and_store", 0) + report.seconds.get("sentences", 0)
+    t.add_row("seconds", f"{report.seconds.get('total', 0):.1f} (embedding {embedding:.1f})")
     console.print(t)
     for s in report.files_skipped:
         console.print(f"[yellow]skipped[/] {s['file']}: {s['reason']}")

@@ -144,3 +144,25 @@ def _question_for(turn: Turn, last: tuple[str, str] | None, speakers: dict[str, 
         return None
     text = last[1].strip()
     return text if len(text) <= QUESTION_CONTEXT_CHARS else "…" + text[-QUESTION_CONTEXT_CHARS:]
+
+
+SENTENCE_MIN = 20  # characters: shorter sentences ("对。", "是的。") join the next one
+
+
+def sentence_units(text: str) -> list[tuple[int, int]]:
+    """A chunk's sentences as (start, end) spans of `text`, short ones joined to the next, for the
+    sentence-level vectors: an answer one sentence long inside a 300-character turn about other
+    things is found by its own vector where the chunk's vector averages it away."""
+    units: list[list[int]] = []
+    cur: list[int] | None = None
+    for s, e in sentence_spans(text, 0, len(text)):
+        cur = [s, e] if cur is None else [cur[0], e]
+        if e - cur[0] >= SENTENCE_MIN:
+            units.append(cur)
+            cur = None
+    if cur is not None:
+        if units:
+            units[-1][1] = cur[1]
+        else:
+            units.append(cur)
+    return [(s, e) for s, e in units]

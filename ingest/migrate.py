@@ -1,7 +1,7 @@
 """`python -m ingest.migrate --to-host H --to-port P [--to-token T] [--data-dir DIR] [--batch N]`
 
-Copy the embedded vector store (DATA_DIR/chroma) into a Chroma server: ids, embeddings, documents
-and metadatas, batch by batch, so nothing is embedded again. The collection keeps its name and its
+Copy the embedded vector store (DATA_DIR/chroma: the passages' collection and its sentence
+vectors) into a Chroma server: ids, embeddings, documents and metadatas, batch by batch, so nothing is embedded again. The collection keeps its name and its
 metadata (which model built it), so the bot and ingest accept it as theirs. Upserts make a killed
 copy safe to run again; ids on the server that the embedded store lacks are deleted, so the server
 ends as an exact copy. The keyword index and cleaned documents stay in DATA_DIR: the bot reads them
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from bot.store import StoreError, make_chroma_client
+from bot.store import StoreError, make_chroma_client, sentences_collection
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +52,31 @@ def migrate(source: Settings, target: Settings, batch: int = 500,
     if not source.chroma_dir.exists():
         raise StoreError(f"No embedded store in {source.chroma_dir}: run `python -m ingest` first.")
     t0 = time.perf_counter()
+    src_client, dst_client = make_chroma_client(source), make_chroma_client(target)
     try:
-        src = make_chroma_client(source).get_collection(source.collection, embedding_function=None)
+        src = src_client.get_collection(source.collection, embedding_function=None)
     except StoreError:
         raise
     except Exception as exc:
         raise StoreError(f"No collection '{source.collection}' in {source.chroma_dir} ({exc}).") from exc
+    copied, extra, total = _copy(src, dst_client, target.collection, batch, progress, "passages")
+    result = {"copied": copied, "deleted_on_target": extra, "total": total}
+    # The sentence vectors go along (a store ingested before they existed has none: the next
+    # ingest against the server adds them).
+    name = sentences_collection(source.collection)
+    if name in {c if isinstance(c, str) else c.name for c in src_client.list_collections()}:
+        n, _, _ = _copy(src_client.get_collection(name, embedding_function=None), dst_client,
+                        sentences_collection(target.collection), batch, None, "sentences")
+        result["sentences_copied"] = n
+    return {**result, "collection": target.collection, "target": f"{target.chroma_host}:{target.chroma_port}",
+            "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def _copy(src: Any, dst_client: Any, name: str, batch: int, progress: Callable[[int, int], None] | None,
+          what: str) -> tuple[int, int, int]:
+    """Make the server's collection `name` an exact copy of `src`: (copied, deleted, total)."""
     total = src.count()
-    dst = _target_collection(make_chroma_client(target), target.collection, dict(src.metadata or {}))
+    dst = _target_collection(dst_client, name, dict(src.metadata or {}))
     copied, offset, seen = 0, 0, set()
     while offset < total:
         got = src.get(include=FIELDS, limit=batch, offset=offset)
@@ -84,10 +101,8 @@ def migrate(source: Settings, target: Settings, batch: int = 500,
         dst.delete(ids=extra[i:i + 5000])
     n_target = dst.count()
     if n_target != total:
-        raise StoreError(f"The server holds {n_target} passages after the copy, expected {total}: run it again.")
-    return {"copied": copied, "deleted_on_target": len(extra), "total": n_target,
-            "collection": target.collection, "target": f"{target.chroma_host}:{target.chroma_port}",
-            "seconds": round(time.perf_counter() - t0, 2)}
+        raise StoreError(f"The server holds {n_target} {what} after the copy, expected {total}: run it again.")
+    return copied, len(extra), n_target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,9 @@ Chroma itself is the record of what is indexed. Chunk ids are content hashes, so
      kept even if the process is killed right after);
   3. updates metadata that moved without re-embedding (e.g. offsets after an edit above it);
   4. deletes ids that no current file produces (changed passages, removed files);
-  5. rebuilds the keyword index when the set of ids changed, switching it in atomically.
+  5. does the same for the passages' sentences, in a second collection (sentence vectors find
+     a one-sentence answer inside a long turn about other things);
+  6. rebuilds the keyword index when the set of ids changed, switching it in atomically.
 A run killed at any point leaves a store the next run completes to exactly what a clean run
 gives, and running twice adds nothing.
 """
@@ -27,9 +29,9 @@ from bot.embeddings import make_embedder
 from bot.keyword import RECIPE as KEYWORD_RECIPE
 from bot.keyword import KeywordIndex
 from bot.settings import Settings
-from bot.store import StoreError, make_chroma_client, make_vector_store, open_collection
+from bot.store import StoreError, make_chroma_client, make_vector_store, open_collection, sentences_collection
 from ingest import docstore
-from ingest.chunking import Chunk, chunk_document
+from ingest.chunking import Chunk, chunk_document, sentence_units
 from ingest.loader import discover, load_file
 from ingest.manifest import load_manifest
 from ingest.model import CleanDoc, Skipped
@@ -54,6 +56,8 @@ class IngestReport:
     chunks_deleted: int = 0
     chunks_total: int = 0
     chars_embedded: int = 0
+    sentences_added: int = 0
+    sentences_deleted: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +66,7 @@ class IngestReport:
             "files_skipped": self.files_skipped, "chunks_added": self.chunks_added,
             "chunks_updated": self.chunks_updated, "chunks_deleted": self.chunks_deleted,
             "chunks_total": self.chunks_total, "chars_embedded": self.chars_embedded,
+            "sentences_added": self.sentences_added, "sentences_deleted": self.sentences_deleted,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -130,7 +135,10 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
 def reset_store(settings: Settings) -> None:
     """Throw away every index (for --rebuild): the transcripts are the source of truth."""
     try:
-        make_chroma_client(settings).delete_collection(settings.collection)
+        client = make_chroma_client(settings)
+        for name in (sentences_collection(settings.collection), settings.collection):
+            if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+                client.delete_collection(name)
     except Exception:  # absent already, or the store is too broken to open: remove its files
         if settings.chroma_host:
             raise
@@ -211,6 +219,10 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
             docstore.remove_doc(settings.docs_dir, doc_id)
     report.seconds["update_delete"] = time.perf_counter() - t3
 
+    t5 = time.perf_counter()
+    _index_sentences(settings, embedder, wanted, report, progress)
+    report.seconds["sentences"] = time.perf_counter() - t5
+
     t4 = time.perf_counter()
     ids = sorted(wanted)
     words = {s.name for d, _ in docs for s in d.meta.speakers} | {s.org for d, _ in docs for s in d.meta.speakers if s.org}
@@ -234,6 +246,38 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
         raise StoreError(f"Store holds {report.chunks_total} chunks, expected {len(wanted)}: "
                          "run `python -m ingest --rebuild`.")
     return report
+
+
+def sentence_rows(chunk: Chunk) -> list[tuple[str, str, dict[str, Any]]]:
+    """(id, text to embed, metadata) of each sentence of a chunk. The id holds the chunk's id
+    (a content hash) and the span, so it changes exactly when the sentence does."""
+    return [(f"{chunk.id}#{s}-{e}", normalize(chunk.text[s:e]),
+             {"chunk_id": chunk.id, "doc_id": chunk.doc_id, "speaker": chunk.speaker or "", "role": chunk.role})
+            for s, e in sentence_units(chunk.text)]
+
+
+def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[Chunk, CleanDoc]],
+                     report: IngestReport, progress: Progress) -> None:
+    """Bring the sentence collection in line with the passages: the same add-what-is-missing,
+    delete-what-is-gone steps, so a killed run resumes here too."""
+    col = open_collection(settings, embedder, name=sentences_collection(settings.collection))
+    rows = {sid: (text, meta) for c, _ in wanted.values() for sid, text, meta in sentence_rows(c)}
+    have = _existing(col)
+    to_add = [sid for sid in rows if sid not in have]
+    batch = max(1, settings.embed_batch_size)
+    progress("sentences", 0, len(to_add))
+    for i in range(0, len(to_add), batch):
+        ids = to_add[i:i + batch]
+        texts = [rows[sid][0] for sid in ids]
+        col.add(ids=ids, embeddings=embedder.get_text_embedding_batch(texts),
+                metadatas=[rows[sid][1] for sid in ids], documents=texts)
+        report.sentences_added += len(ids)
+        report.chars_embedded += sum(len(t) for t in texts)
+        progress("sentences", min(i + batch, len(to_add)), len(to_add))
+    gone = [sid for sid in have if sid not in rows]
+    for i in range(0, len(gone), 5000):
+        col.delete(ids=gone[i:i + 5000])
+    report.sentences_deleted = len(gone)
 
 
 def _pair(pair: tuple[Chunk, CleanDoc]) -> tuple[Chunk, dict[str, Any]]:

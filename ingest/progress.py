@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-LABELS = {"embed": "Embedding passages", "keyword": "Building keyword index"}
+LABELS = {"embed": "Embedding passages", "sentences": "Embedding sentences", "keyword": "Building keyword index"}
 
 
 class IngestProgress:

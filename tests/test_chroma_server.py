@@ -17,7 +17,7 @@ import pytest
 from bot.engine import ChatEngine
 from bot.services import build_services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import StoreError, open_collection
+from bot.store import StoreError, open_collection, sentences_collection
 from ingest.pipeline import run_ingest
 from tests.chroma_server import ChromaServer, free_port
 from tests.fakes import FakeEmbedder
@@ -101,7 +101,10 @@ def test_migrate_copies_embedded_store_into_server(tmp_path: Path, server: Chrom
     dst_col = open_collection(remote, emb, create=False)   # same model signature, accepted as ours
     assert result["copied"] == result["total"] == len(src_rows) > 40
     assert _same(_rows(dst_col), src_rows), "ids, embeddings, documents and metadatas copied as they are"
-    assert len(emb.embedded) == len(src_rows), "the copy embedded nothing"
+    assert result["sentences_copied"] > len(src_rows)
+    assert len(emb.embedded) == len(src_rows) + result["sentences_copied"], "the copy embedded nothing"
+    assert open_collection(remote, emb, create=False, name=sentences_collection(remote.collection)).count() \
+        == result["sentences_copied"]
 
     # The bot in server mode answers exactly as it did from the embedded store.
     local_answer = ChatEngine(local, build_services(local, embedder=emb).retriever).ask(QUESTION)

@@ -66,7 +66,8 @@ def test_changed_file_reembeds_only_changed_passages(tmp_path):
     f.write_text("开场白:今天天气很好,我们开始吧。\n" + text, encoding="utf-8")
     emb2 = FakeEmbedder()
     rep = run_ingest(settings, src, embedder=emb2)
-    assert rep.chunks_added <= 2 and len(emb2.embedded) == rep.chunks_added
+    assert rep.chunks_added <= 2 and len(emb2.embedded) == rep.chunks_added + rep.sentences_added
+    assert rep.sentences_added <= 4 * rep.chunks_added   # the new passages' sentences, no others
     assert rep.chunks_updated > 5  # offsets moved: metadata updated in place, not re-embedded
     col = open_collection(settings, emb2)
     doc = json.loads((settings.docs_dir / "004_4afa1a6a78a1a4ce.json").read_text(encoding="utf-8"))

@@ -53,3 +53,16 @@ def test_speaker_absent_when_others_hold_the_question_s_words_and_cosines_tie():
     en_named, en_others = (Verdict(False, 0.80, 0.0, 0.0, chinese=False),
                            Verdict(False, 0.81, 1.0, 0.0, chinese=False))
     assert not speaker_absent(en_named, en_others)
+
+
+def test_middle_band_needs_one_passage_that_holds_the_words_by_itself():
+    # "面壁智能 融资 多少钱": each word is somewhere in the top three, none holds them together
+    idf = {"面壁智能": 4.0, "融资": 4.0, "多少钱": 1.0}.get
+    scattered = Evidence(query="q", query_tokens=["面壁智能", "融资", "多少钱"], vector=[("a", 0.883)], keyword=[],
+                         top_texts=["面壁智能的李大海", "硅谷公司的融资", "花了多少钱"], idf=idf)
+    together = Evidence(query="q", query_tokens=["面壁智能", "融资", "多少钱"], vector=[("a", 0.883)], keyword=[],
+                        top_texts=["面壁智能这轮融资", "别的", "别的"], idf=idf)
+    assert judge(scattered).coverage == 1.0 and judge(scattered).weak
+    assert not judge(together).weak
+    # a very close passage still only needs the words somewhere among the three
+    assert not judge(Evidence(**{**scattered.__dict__, "vector": [("a", 0.91)]})).weak

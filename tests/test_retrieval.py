@@ -51,3 +51,13 @@ def test_unrelated_question_is_weak(seeded):  # noqa: F811
 def test_language_weights():
     assert is_chinese("李广密怎么看成本") and not is_chinese("what about GPT-4 cost")
     assert weights("what about cost")[0] > weights("成本怎么样")[0]
+    assert len(weights("成本怎么样", sentences=False)) == 2 and len(weights("成本怎么样")) == 3
+    assert abs(sum(weights("成本怎么样")) - 1) < 1e-9 and abs(sum(weights("what about cost")) - 1) < 1e-9
+
+
+def test_sentence_vectors_find_a_one_sentence_answer_in_a_long_turn(seeded):  # noqa: F811
+    # 003: Yiwen Li's self-introduction ends with one sentence on the Draw Things app; the
+    # passage's own vector is about his career, so without sentence vectors it ranks 5th-7th.
+    _, services, _ = seeded
+    r = services.retriever.retrieve("Which app was the first to get Stable Diffusion running on a phone?", top_k=5)
+    assert any("Draw Things" in p.text for p in r.passages[:2])

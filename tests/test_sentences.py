@@ -1,0 +1,147 @@
+"""Sentence vectors: ingest keeps them in step with the passages, and retrieval finds a passage by
+its best sentence, in memory or through Chroma, within filters."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from bot.sentences import SentenceIndex
+from bot.services import build_services
+from bot.settings import PROJECT_ROOT, Settings
+from bot.store import make_chroma_client, open_collection, sentences_collection
+from ingest.chunking import sentence_units
+from ingest.pipeline import run_ingest
+from tests.fakes import FakeEmbedder
+
+SEEDS = PROJECT_ROOT / "seeds"
+A, B = "000_7c025ce395f4bbe9.txt", "004_4afa1a6a78a1a4ce.txt"
+
+
+def _src(tmp_path: Path, names: list[str]) -> Path:
+    src = tmp_path / "src"
+    src.mkdir(exist_ok=True)
+    for n in names:
+        shutil.copy(SEEDS / n, src / n)
+    shutil.copy(SEEDS / "manifest.toml", src / "manifest.toml")
+    return src
+
+
+def _sentences(settings: Settings, emb) -> dict:
+    col = open_collection(settings, emb, name=sentences_collection(settings.collection))
+    got = col.get(include=["metadatas", "documents"])
+    return {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+
+def test_sentence_units_cover_the_text_and_join_short_sentences():
+    text = "对。是的。这是一个比较长的句子,超过二十个字符了吧,应该是的。短句。另一个很长很长很长很长很长的句子在这里结束!尾"
+    units = sentence_units(text)
+    assert [text[s:e] for s, e in units] == ["对。是的。这是一个比较长的句子,超过二十个字符了吧,应该是的。",
+                                             "短句。另一个很长很长很长很长很长的句子在这里结束!尾"]
+    assert sentence_units("") == [] and sentence_units("短") == [(0, 1)]
+
+
+def test_ingest_stores_every_sentence_once_and_follows_removals(tmp_path):
+    src = _src(tmp_path, [A, B])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    first = run_ingest(settings, src, embedder=emb)
+    rows = _sentences(settings, emb)
+    chunks = open_collection(settings, emb).get(include=["documents"])
+    expected = sum(len(sentence_units(d)) for d in chunks["documents"])
+    assert first.sentences_added == len(rows) == expected > first.chunks_total
+    assert len(emb.embedded) == first.chunks_added + first.sentences_added
+    for sid, (text, meta) in rows.items():      # each row points at its passage, by id and span
+        assert sid.startswith(meta["chunk_id"] + "#") and meta["doc_id"] and text
+
+    again = run_ingest(settings, src, embedder=FakeEmbedder())
+    assert again.sentences_added == again.sentences_deleted == 0
+
+    (src / B).unlink()
+    gone = run_ingest(settings, src, embedder=FakeEmbedder())
+    left = _sentences(settings, emb)
+    assert gone.sentences_deleted == len(rows) - len(left) > 0
+    assert {m["doc_id"] for _, m in left.values()} == {A.removesuffix(".txt")}
+
+
+def test_rebuild_drops_the_sentences_too(tmp_path):
+    src = _src(tmp_path, [B])
+    settings = Settings(data_dir=tmp_path / "data")
+    run_ingest(settings, src, embedder=FakeEmbedder())
+    n = len(_sentences(settings, FakeEmbedder()))
+    again = run_ingest(settings, src, embedder=FakeEmbedder(), rebuild=True)
+    assert again.sentences_added == n == len(_sentences(settings, FakeEmbedder()))
+
+
+def test_memory_and_chroma_searches_agree_and_respect_filters(tmp_path):
+    src = _src(tmp_path, [A, B])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    services = build_services(settings, emb)
+    keyword = services.retriever.keyword
+    col = open_collection(settings, emb, name=sentences_collection(settings.collection))
+    memory, chroma = SentenceIndex.open(col, keyword), SentenceIndex.open(col, keyword, memory_max=0)
+    assert memory.vectors is not None and chroma.vectors is None
+    q = emb.get_query_embedding("语音比文字便宜,因为语音慢")
+    top_m, top_c = memory.search(q, 5), chroma.search(q, 5)
+    assert [c for c, _ in top_m] == [c for c, _ in top_c]
+    assert np.allclose([s for _, s in top_m], [s for _, s in top_c], atol=1e-4)
+    assert "语音" in keyword.record(top_m[0][0])["text"]
+    # the passage's score is its best sentence's, not the passage's own vector
+    rec = keyword.record(top_m[0][0])
+    best = max(float(np.dot(q, emb.get_text_embedding(keyword_text)))
+               for keyword_text in [rec["text"][s:e] for s, e in sentence_units(rec["text"])])
+    assert abs(top_m[0][1] - best) < 0.02
+
+    doc_b = B.removesuffix(".txt")
+    allowed = keyword.mask_where([doc_b], [])
+    for idx in (memory, chroma):
+        hits = idx.search(q, 5, allowed, {"doc_id": {"$in": [doc_b]}})
+        assert hits and all(keyword.record(c)["doc_id"] == doc_b for c, _ in hits)
+
+
+def test_a_store_without_sentence_vectors_still_answers(tmp_path):
+    # a store built before sentence vectors existed: retrieval goes on with passages and keywords
+    src = _src(tmp_path, [A])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    make_chroma_client(settings).delete_collection(sentences_collection(settings.collection))
+    services = build_services(settings, emb)
+    assert services.retriever.sentences is None
+    r = services.retriever.retrieve("语音为什么比文字便宜", top_k=5)
+    assert r.passages and any("语音" in p.text for p in r.passages)
+    # the next ingest puts them back, and a refresh picks them up
+    run_ingest(settings, src, embedder=emb)
+    services.refresh(force=True)
+    assert services.retriever.sentences is not None
+
+
+def test_a_sentence_buried_in_a_long_turn_lifts_its_passage(tmp_path):
+    # The answer is one sentence at the end of a long turn about something else: the passage's
+    # own vector barely moves, its best sentence matches.
+    src = tmp_path / "src"
+    src.mkdir()
+    filler = "我们公司这几年一直在做制造业的视觉检测项目,客户大多是工厂,数据质量参差不齐。" * 4
+    (src / "talk.txt").write_text(
+        "王小明:请介绍一下你自己。\n\n"
+        f"赵大力:{filler}顺便一提,我朋友做的 Draw Things 是第一个把扩散模型编译到手机上的应用。\n\n"
+        "王小明:还有别的吗?\n\n"
+        f"赵大力:{filler}我们也做过很多农业的项目,效果不错。\n", encoding="utf-8")
+    (src / "manifest.toml").write_text(
+        '["talk.txt"]\ntitle = "访谈"\n[["talk.txt".speakers]]\nname = "王小明"\nrole = "host"\n'
+        '[["talk.txt".speakers]]\nname = "赵大力"\nrole = "guest"\n', encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    services = build_services(settings, emb)
+    keyword = services.retriever.keyword
+    q = emb.get_query_embedding("我朋友做的 Draw Things 是第一个把扩散模型编译到手机上的应用")
+    (cid, score), = services.retriever.sentences.search(q, 1)
+    text = keyword.record(cid)["text"]
+    assert "Draw Things" in text and score > 0.85
+    whole = float(np.dot(q, emb.get_text_embedding(text)))
+    assert whole < score - 0.3, (whole, score)   # what the passage vector alone would have scored
