@@ -15,7 +15,7 @@ import pytest
 
 from bot.keyword import KeywordIndex
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import StoreError, open_collection
+from bot.store import StoreError, open_collection, sentences_collection
 from ingest.pipeline import IngestError, run_ingest
 from tests.fakes import FakeEmbedder
 
@@ -37,7 +37,10 @@ def _snapshot(settings: Settings, embedder) -> dict:
     got = col.get(include=["metadatas", "documents"])
     rows = {i: (d, {k: v for k, v in m.items() if not k.startswith("_")})
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
-    return {"rows": rows, "keyword": KeywordIndex.current_fingerprint(settings.keyword_dir),
+    sent = open_collection(settings, embedder, name=sentences_collection(settings.collection)).get(
+        include=["metadatas", "documents"])
+    return {"rows": rows, "sentences": dict(zip(sent["ids"], zip(sent["documents"], (tuple(sorted(m.items())) for m in sent["metadatas"])))),
+            "keyword": KeywordIndex.current_fingerprint(settings.keyword_dir),
             "docs": sorted(p.name for p in settings.docs_dir.glob("*.json"))}
 
 
@@ -143,9 +146,10 @@ def _cli(args: list[str], env_extra: dict | None = None, **kw) -> subprocess.Pop
 
 
 @pytest.mark.slow
-def test_cli_json_and_killed_ingest_recovers(tmp_path):
-    """A real `python -m ingest` is killed with SIGKILL mid-embedding; the next run completes the
-    store to exactly what a clean ingest produces."""
+@pytest.mark.parametrize("phase", ["embed", "sentences"])
+def test_cli_json_and_killed_ingest_recovers(tmp_path, phase):
+    """A real `python -m ingest` is killed with SIGKILL mid-embedding (of the passages, or of their
+    sentences); the next run completes the store to exactly what a clean ingest produces."""
     src = _src(tmp_path, ["000_7c025ce395f4bbe9.txt", "004_4afa1a6a78a1a4ce.txt"])
     (src / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     killed_dir, clean_dir = tmp_path / "killed", tmp_path / "clean"
@@ -156,7 +160,7 @@ def test_cli_json_and_killed_ingest_recovers(tmp_path):
     while time.time() < deadline:
         line = proc.stderr.readline()
         seen.append(line)
-        if line.startswith("embed:") and not line.startswith("embed: 0/"):
+        if line.startswith(f"{phase}:") and not line.startswith(f"{phase}: 0/"):
             break
         assert line or proc.poll() is None, f"ingest ended early: {''.join(seen)}"
     proc.send_signal(signal.SIGKILL)
@@ -167,7 +171,10 @@ def test_cli_json_and_killed_ingest_recovers(tmp_path):
     out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
-    assert 0 < summary["chunks_added"] < summary["chunks_total"], "the resumed run keeps what was done"
+    if phase == "embed":
+        assert 0 < summary["chunks_added"] < summary["chunks_total"], "the resumed run keeps what was done"
+    else:
+        assert summary["chunks_added"] == 0 and summary["sentences_added"] > 0
     assert summary["files_indexed"] == 2
     assert summary["files_skipped"] == [{"file": "cover.png", "reason": summary["files_skipped"][0]["reason"]}]
     assert {"embed_and_store", "total"} <= set(summary["seconds"])
@@ -187,7 +194,7 @@ def test_cli_json_and_killed_ingest_recovers(tmp_path):
     again = _cli([str(src), "--data-dir", str(killed_dir), "--json"])
     out3, _ = again.communicate(timeout=120)
     s3 = json.loads(out3.strip().splitlines()[-1])
-    assert s3["chunks_added"] == 0 and s3["chunks_deleted"] == 0
+    assert s3["chunks_added"] == 0 and s3["chunks_deleted"] == 0 and s3["sentences_added"] == 0
 
 
 def test_cli_exit_code_and_message_when_nothing_usable(tmp_path):
