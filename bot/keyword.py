@@ -117,6 +117,10 @@ class KeywordIndex:
         n = len(self.ids)
         return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
 
+    def position(self, cid: str) -> int | None:
+        """The chunk's row in `ids` (and in masks from `mask_where`), None if unknown."""
+        return self._pos.get(cid)
+
     def record(self, cid: str) -> dict | None:
         i = self._pos.get(cid)
         return None if i is None else self.records[i]

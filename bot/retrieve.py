@@ -126,7 +126,7 @@ class HybridRetriever:
     """Implements `bot.retrieval_api.Retriever`."""
 
     def __init__(self, index: Any, keyword: KeywordIndex | None, library: Library, embedder: Any,
-                 sentences: Any = None) -> None:
+                 sentences: SentenceIndex | None = None) -> None:
         self.index = index          # a VectorStoreIndex over the Chroma store
         self.keyword = keyword
         self.sentences = sentences  # a SentenceIndex, if the store has sentence vectors
@@ -251,7 +251,7 @@ def _lift_replies(found: list[NodeWithScore], keyword: KeywordIndex, allowed: An
 def _allowed(keyword: KeywordIndex, cid: str, allowed: Any) -> bool:
     if allowed is None:
         return True
-    i = keyword._pos.get(cid)
+    i = keyword.position(cid)
     return i is not None and bool(allowed[i])
 
 

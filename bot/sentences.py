@@ -45,7 +45,7 @@ class SentenceIndex:
         for offset in range(0, n, PAGE):
             got = collection.get(include=["embeddings", "metadatas"], limit=PAGE, offset=offset)
             vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-            rows.extend(keyword._pos.get((m or {}).get("chunk_id", ""), -1) for m in got["metadatas"])
+            rows.extend(_or(keyword.position((m or {}).get("chunk_id", "")), -1) for m in got["metadatas"])
         return cls(collection, keyword, np.vstack(vectors), np.asarray(rows, dtype=np.int64))
 
     def search(self, embedding: list[float], k: int, allowed: np.ndarray | None = None,
@@ -72,9 +72,13 @@ class SentenceIndex:
         best: dict[str, float] = {}
         for meta, dist in zip((got.get("metadatas") or [[]])[0], (got.get("distances") or [[]])[0]):
             cid = (meta or {}).get("chunk_id", "")
-            pos = self.keyword._pos.get(cid)
+            pos = self.keyword.position(cid)
             # a sentence whose passage the keyword index doesn't know yet (an ingest is running)
             if pos is None or (allowed is not None and not allowed[pos]):
                 continue
             best[cid] = max(best.get(cid, -2.0), 1.0 - dist)   # cosine space: distance = 1 - cos
         return sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:k]
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
