@@ -46,7 +46,7 @@ class _Opened:
     index: Any
     keyword: KeywordIndex | None
     library: Library
-    sentences: Any = None
+    sentences: SentenceIndex | None = None
 
 
 def _open_collection(settings: Settings, embedder: Any) -> tuple[Any, Any, int, Any]:
