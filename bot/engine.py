@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.citations import cite
 from bot.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
-from bot.guard import StreamRedactor, check_question, redact
+from bot.guard import StreamRedactor, check_question, redact, small_talk
 from bot.lang import Lang, split_sentences
 from bot.llm import LLM, LLMError, make_llm
 from bot.offline import extractive_answer
@@ -47,6 +47,9 @@ MSG = {
         "dropped": "已删除指向不存在段落的引用标记:{nums}。",
         "unverified": "有 {k} 处引文在所引段落中找不到,已标记“⚠未核实”。",
         "retrieval_failed": "检索失败:{err}", "editor": "编者",
+        "hello": "你好!我回答关于这些访谈的问题,回答里的每一句都引用原话,注明是谁、在哪场访谈里说的。"
+                 "可以问某人怎么看某个话题、某个数字是多少,或者比较两场访谈的说法。",
+        "interviews": "现有的访谈:", "welcome": "不客气!还有想问的,随时问。",
     },
     "en": {
         "refuse": "These interviews don't cover that.", "closest": "Closest passages:",
@@ -56,6 +59,10 @@ MSG = {
         "dropped": "Removed citation markers that point to no passage: {nums}.",
         "unverified": "{k} quotation(s) could not be found in the cited passages and are marked ⚠unverified.",
         "retrieval_failed": "Search failed: {err}", "editor": "editor",
+        "hello": "Hello! I answer questions about these interviews, quoting what was said and who said it, "
+                 "in which interview. Ask what someone thinks about a topic, for a figure, or how two "
+                 "interviews compare.",
+        "interviews": "The interviews:", "welcome": "You're welcome! Ask another question any time.",
     },
 }
 
@@ -102,6 +109,10 @@ class ChatEngine:
                                      error=checked.error))
             return
         lang, m = checked.lang, MSG[checked.lang]
+        if kind := small_talk(checked.text):
+            text = MSG[lang]["welcome"] if kind == "thanks" else self._hello(lang)
+            yield self._final(Answer(question=checked.text, text=text, mode=self.mode))
+            return
         timings: dict[str, float] = {}
         llm_error: str | None = None
         standalone = checked.text
@@ -143,7 +154,7 @@ class ChatEngine:
                 yield StreamEvent("status", redact(m["fallback"].format(err=llm_error), self.settings))
                 answer.mode, answer.llm_error = "offline", llm_error
                 answer.notice = _join(answer.notice, m["fallback"].format(err=llm_error))
-            yield from self._offline_answer(answer, standalone, retrieval.passages, lang)
+            yield from self._offline_answer(answer, standalone, retrieval.passages, lang, retrieval.sentence_scores)
         timings["answer"] = _ms(t)
         yield self._final(answer)
 
@@ -180,13 +191,21 @@ class ChatEngine:
             answer.notice = _join(answer.notice, m["unverified"].format(k=len(cited.unverified)))
         return None
 
-    def _offline_answer(self, answer: Answer, question: str, passages: list[Passage],
-                        lang: Lang) -> Iterator[StreamEvent]:
-        extract = extractive_answer(question, passages, lang)
+    def _offline_answer(self, answer: Answer, question: str, passages: list[Passage], lang: Lang,
+                        semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Iterator[StreamEvent]:
+        extract = extractive_answer(question, passages, lang, semantic=semantic)
         cited = cite(extract.text, passages, lang)
         answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
         for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker
             yield StreamEvent("delta", redact(line, self.settings))
+
+    def _hello(self, lang: Lang) -> str:
+        """The reply to a greeting: what the bot does, and which interviews it knows."""
+        m = MSG[lang]
+        library = getattr(self.retriever, "library", None)
+        titles = list(library.titles().values()) if library is not None else []
+        listed = "".join(f"\n- 《{t}》" if lang == "zh" else f"\n- «{t}»" for t in titles[:12])
+        return m["hello"] + (f"\n\n{m['interviews']}{listed}" if titles else "")
 
     # --- follow-ups ------------------------------------------------------------------------
 

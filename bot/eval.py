@@ -19,7 +19,8 @@ from pathlib import Path
 from bot.evalmetrics import summarize
 from bot.settings import PROJECT_ROOT, Settings
 
-METRICS = ["hit@5", "mrr@10", "evidence_recall@5", "speaker_attribution", "refusal_accuracy",
+METRICS = ["hit@5", "mrr@10", "evidence_recall@5", "speaker_attribution", "answer_evidence",
+           "refusal_accuracy",
            "retrieve_p50_ms", "retrieve_p95_ms"]
 
 
@@ -96,6 +97,7 @@ def score_rows(items: list[dict], rows: list[dict]) -> list[dict]:
     for item, row in zip(items, rows):
         out.append({**item, "texts": [p["text"] for p in row["passages"]], "refused": row["refused"],
                     "cited_speakers": None if row["citations"] is None else [c["speaker"] for c in row["citations"]],
+                    "quotes": None if row["citations"] is None else [c["quote"] for c in row["citations"]],
                     "retrieve_ms": row["timings_ms"].get("retrieve", 0.0),
                     "answer_ms": row["timings_ms"].get("answer")})
     return out

@@ -64,6 +64,10 @@ def summarize(rows: list[dict]) -> dict[str, float]:
         "speaker_attribution": _mean(
             1.0 if r["cited_speakers"] and set(r["cited_speakers"]) <= set(r["expected_speakers"]) else 0.0
             for r in who) if who and who[0]["cited_speakers"] is not None else float("nan"),
+        # the answer itself quotes the evidence (not only retrieves it); a refusal counts as a miss
+        "answer_evidence": _mean(
+            1.0 if any(covers(" ".join(r["quotes"]), e) for e in r["evidence"]) else 0.0
+            for r in answerable) if answerable and answerable[0].get("quotes") is not None else float("nan"),
         "refusal_accuracy": _mean(1.0 if bool(r["refused"]) == bool(r["should_refuse"]) else 0.0
                                   for r in rows) if rows and rows[0]["refused"] is not None else float("nan"),
         "retrieve_p50_ms": percentile((r["retrieve_ms"] for r in rows), 50),

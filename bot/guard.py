@@ -77,6 +77,29 @@ def check_question(question: str | None, max_chars: int = MAX_QUESTION_CHARS) ->
     return CheckedQuestion(text=text, lang=lang, notice=notice)
 
 
+# Greetings, thanks, goodbyes and "who are you": said to any chatbot, answered by no transcript.
+# Searched anyway they pull in whatever greets or thanks in the interviews ("谢谢大家") as an answer.
+_SMALL_TALK_EN = re.compile(
+    r"\b(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|night)|how are you(?: doing)?|"
+    r"how is it going|how s it going|what s up|thanks?(?: you)?(?: (?:very|so) much)?|thx|cheers|"
+    r"bye|goodbye|see you|ok|okay|great|cool|nice|who are you|what are you|what can you do|help)\b")
+_SMALL_TALK_ZH = re.compile(
+    r"你好吗?|您好|嗨|哈喽|哈啰|早上好|上午好|下午好|晚上好|早安|晚安|在吗|在不在|谢谢(?:你|您)?|多谢|感谢|"
+    r"拜拜|再见|好的|好吧|嗯+|哦+|你是谁|你能做什么|你会什么|你可以做什么|帮助")
+
+
+_THANKS = re.compile(r"thank|thx|cheers|谢|感谢|bye|再见|拜拜")
+
+
+def small_talk(text: str) -> str | None:
+    """"thanks" (thanks, goodbyes) or "hello" (greetings, "who are you") when the question is only
+    that; None for a real question."""
+    rest = re.sub(r"[\W_]+", " ", text.lower())
+    if not rest.strip() or _SMALL_TALK_ZH.sub(" ", _SMALL_TALK_EN.sub(" ", rest)).strip():
+        return None
+    return "thanks" if _THANKS.search(rest) and not re.search(r"hello|hi\b|你好|您好|谁|什么", rest) else "hello"
+
+
 def secrets_of(settings: Settings | None) -> list[str]:
     """Every secret value the settings hold, longest first (so overlapping ones redact fully)."""
     if settings is None:

@@ -145,10 +145,41 @@ class Extract:
     picks: list[Scored]
 
 
-def pick_sentences(question: str, passages: list[Passage], max_sentences: int = 4) -> list[Scored]:
+# Share of a sentence's score that comes from its own vector's similarity to the question (when
+# the store has sentence vectors), the rest from shared words. Measured: the offline answer quotes
+# the question set's evidence for 36/39 tune questions instead of 33/39 (blind 20/24 vs 19/24;
+# holdout 13/16 both ways).
+SEMANTIC_SHARE = 0.5
+
+
+def _blend(scored: list[Scored], passages: list[Passage],
+           semantic: dict[str, list[tuple[int, int, float]]]) -> list[Scored]:
+    """Mix each sentence's word score with the cosine of the stored sentence vector it falls in.
+    Both are rescaled to 0..1 over the candidates: e5 cosines all sit within a narrow band."""
+    sims: list[float | None] = []
+    for x in scored:
+        spans = semantic.get(passages[x.n - 1].node_id, ())
+        sims.append(max((c for s, e, c in spans if s < x.end and x.start < e), default=None))
+    known = [c for c in sims if c is not None]
+    if len(known) < 2 or max(known) == min(known):
+        return scored
+    lo, hi = min(known), max(known)
+    top = max(x.score for x in scored) or 1.0
+    for x, c in zip(scored, sims, strict=True):
+        near = 0.0 if c is None else (c - lo) / (hi - lo)
+        # the same discounts as the word score: a host's words and questions are context
+        near *= (0.4 if passages[x.n - 1].role == "host" else 1.0) * (0.5 if _is_question(x.text) else 1.0)
+        x.score = (1 - SEMANTIC_SHARE) * x.score / top + SEMANTIC_SHARE * near
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def pick_sentences(question: str, passages: list[Passage], max_sentences: int = 4,
+                   semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> list[Scored]:
     scored = score_sentences(question, passages)
     if not scored:
         return []
+    if semantic:
+        scored = _blend(scored, passages, semantic)
     # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
     ranked = [s for s in scored if not _is_question(s.text)] or scored
     best = ranked[0].score
@@ -199,10 +230,12 @@ def _intro(p: Passage, lang: Lang) -> str:
 
 
 def extractive_answer(question: str, passages: list[Passage], lang: Lang | None = None,
-                      max_sentences: int = 4) -> Extract:
-    """An answer made of the passages' best sentences, quoted verbatim with [n] markers."""
+                      max_sentences: int = 4,
+                      semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Extract:
+    """An answer made of the passages' best sentences, quoted verbatim with [n] markers.
+    `semantic`: Retrieval.sentence_scores, when the store has sentence vectors."""
     lang = lang or detect_lang(question)
-    picks = pick_sentences(question, passages, max_sentences)
+    picks = pick_sentences(question, passages, max_sentences, semantic)
     groups: dict[tuple[str | None, str, str], list[Scored]] = {}
     for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
         p = passages[s.n - 1]

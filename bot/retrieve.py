@@ -219,8 +219,9 @@ class HybridRetriever:
                                   "(closest passages below).")
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
+        scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
-                         speaker=named[0] if named else None)
+                         speaker=named[0] if named else None, sentence_scores=scores)
 
 
 # A reply inherits this share of the score of the host's question it answers: people ask what the

@@ -28,10 +28,12 @@ PAGE = 5000
 
 class SentenceIndex:
     def __init__(self, collection: Any, keyword: KeywordIndex, vectors: np.ndarray | None,
-                 rows: np.ndarray | None) -> None:
+                 rows: np.ndarray | None, spans: list[tuple[int, int]] | None = None) -> None:
         self.collection, self.keyword = collection, keyword
         self.vectors = vectors    # (n, dim), or None: search through Chroma
         self.rows = rows          # the keyword index position of each sentence's passage (-1: unknown)
+        self.spans = spans or []  # each sentence's (start, end) in its passage's text
+        self._of_row: dict[int, list[int]] | None = None
 
     @classmethod
     def open(cls, collection: Any, keyword: KeywordIndex, memory_max: int = MEMORY_MAX) -> SentenceIndex | None:
@@ -41,12 +43,13 @@ class SentenceIndex:
             return None
         if n > memory_max:
             return cls(collection, keyword, None, None)
-        vectors, rows = [], []
+        vectors, rows, spans = [], [], []
         for offset in range(0, n, PAGE):
             got = collection.get(include=["embeddings", "metadatas"], limit=PAGE, offset=offset)
             vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
             rows.extend(_or(keyword.position((m or {}).get("chunk_id", "")), -1) for m in got["metadatas"])
-        return cls(collection, keyword, np.vstack(vectors), np.asarray(rows, dtype=np.int64))
+            spans.extend(map(span_of, got["ids"]))
+        return cls(collection, keyword, np.vstack(vectors), np.asarray(rows, dtype=np.int64), spans)
 
     def search(self, embedding: list[float], k: int, allowed: np.ndarray | None = None,
                where: dict | None = None) -> list[tuple[str, float]]:
@@ -65,6 +68,29 @@ class SentenceIndex:
         top = np.argsort(-best)[:k]
         return [(self.keyword.ids[i], float(best[i])) for i in top if np.isfinite(best[i])]
 
+    def sentence_scores(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, list[tuple[int, int, float]]]:
+        """Each passage's sentences as (start, end, cosine to the query), for choosing what to quote."""
+        q = np.asarray(embedding, dtype=np.float32)
+        out: dict[str, list[tuple[int, int, float]]] = {}
+        if self.vectors is None:
+            got = self.collection.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
+            for sid, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+                s, e = span_of(sid)
+                out.setdefault(meta["chunk_id"], []).append((s, e, float(np.dot(np.asarray(vec, dtype=np.float32), q))))
+            return out
+        if self._of_row is None:
+            of_row: dict[int, list[int]] = {}
+            for i, pos in enumerate(self.rows.tolist()):
+                of_row.setdefault(pos, []).append(i)
+            self._of_row = of_row
+        for cid in chunk_ids:
+            pos = self.keyword.position(cid)
+            idx = self._of_row.get(pos, []) if pos is not None else []
+            if idx:
+                sims = np.einsum("ij,j->i", self.vectors[idx], q)
+                out[cid] = [(*self.spans[i], float(c)) for i, c in zip(idx, sims)]
+        return out
+
     def _search_chroma(self, embedding: list[float], k: int, allowed: np.ndarray | None,
                        where: dict | None) -> list[tuple[str, float]]:
         got = self.collection.query(query_embeddings=[embedding], where=where, n_results=k * HITS_PER_PASSAGE,
@@ -78,6 +104,12 @@ class SentenceIndex:
                 continue
             best[cid] = max(best.get(cid, -2.0), 1.0 - dist)   # cosine space: distance = 1 - cos
         return sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:k]
+
+
+def span_of(sentence_id: str) -> tuple[int, int]:
+    """The (start, end) in its passage that a sentence id ends with: "<chunk id>#<start>-<end>"."""
+    s, _, e = sentence_id.rpartition("#")[2].partition("-")
+    return int(s), int(e)
 
 
 def _or(value: int | None, default: int) -> int:

@@ -106,3 +106,6 @@ class Retrieval:
     weak: bool = False
     reason: str | None = None
     speaker: str | None = None
+    # passage node_id -> [(start, end, cosine to the question)] of its sentences (offsets into
+    # Passage.text); empty without sentence vectors. The offline answer uses it to pick sentences.
+    sentence_scores: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)

@@ -292,3 +292,37 @@ def test_what_else_follow_up_skips_passages_already_quoted(passages):
     assert first not in kept and len(kept) == len(passages) - 1
     # nothing new: keep what there is rather than answer from nothing
     assert drop_already_quoted(passages[:1], [("assistant", previous)]) == passages[:1]
+
+
+def test_offline_answer_prefers_the_sentence_whose_vector_is_closest():
+    # Two sentences share the question's words equally; the stored sentence vectors say which one
+    # answers. Without them the first (earlier) sentence wins.
+    from bot.offline import extractive_answer
+    from tests.conftest import make_passage
+
+    text = "训练成本这个事情大家讨论很多。训练成本最终可能要 10 亿美元。"
+    p = make_passage(text, "d", "访谈", text, "李广密", "guest")
+    plain = extractive_answer("训练成本", [p], "zh", max_sentences=1)
+    assert "讨论很多" in plain.text
+    cut = text.index("训练成本最终")
+    semantic = {p.node_id: [(0, cut, 0.80), (cut, len(text), 0.90)]}
+    blended = extractive_answer("训练成本", [p], "zh", max_sentences=1, semantic=semantic)
+    assert "10 亿美元" in blended.text and "讨论很多" not in blended.text
+
+
+@pytest.mark.parametrize("question,kind", [("你好", "hello"), ("Hello, how are you?", "hello"),
+                                           ("谢谢!", "thanks"), ("thanks, bye", "thanks"), ("你能做什么?", "hello")])
+def test_small_talk_gets_a_reply_without_searching(passages, question, kind):
+    engine, retriever = offline_engine(passages)
+    a = engine.ask(question)
+    assert retriever.calls == [] and not a.citations and not a.refused and a.error is None
+    if kind == "thanks":
+        assert "不客气" in a.text or "welcome" in a.text
+    else:
+        assert "访谈" in a.text or "interviews" in a.text
+
+
+def test_a_question_that_starts_with_a_greeting_is_still_searched(passages):
+    engine, retriever = offline_engine(passages)
+    a = engine.ask("你好,李广密怎么看 GPT-4 的训练成本?")
+    assert retriever.calls and a.citations

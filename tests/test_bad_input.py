@@ -75,7 +75,8 @@ def test_html_in_the_question_is_data_not_markup(engine: ChatEngine) -> None:
 def test_mixed_scripts_get_an_answer_or_a_refusal(engine: ChatEngine, question: str) -> None:
     a = engine.ask(question)
     _ok(a)
-    assert a.error is None and (a.refused or "[1]" in a.text)
+    # refused, or answered with quotes whose [n] markers map to citations
+    assert a.error is None and (a.refused or (a.citations and f"[{a.citations[0].n}]" in a.text))
 
 
 def test_injection_cannot_get_the_api_key_out(seeded, llm_server) -> None:  # noqa: F811

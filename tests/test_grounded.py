@@ -69,4 +69,12 @@ def test_eval_command_writes_one_record_per_question(seeded, tmp_path):  # noqa:
     by_id = {r["id"]: r for r in rows}
     assert by_id["q033"]["refused"] and not by_id["q043"]["refused"]
     assert by_id["q043"]["citations"][0]["speaker"] == "李广密"
-    assert "hit@5" in proc.stdout and "refusal_accuracy" in proc.stdout
+    assert "hit@5" in proc.stdout and "refusal_accuracy" in proc.stdout and "answer_evidence" in proc.stdout
+
+
+def test_a_greeting_is_answered_with_what_the_bot_knows(seeded):  # noqa: F811
+    settings, services, _ = seeded
+    ans = ChatEngine(settings, services.retriever).ask("你好")
+    assert not ans.citations and not ans.refused
+    # the interviews it can answer about, by title, from the index itself
+    assert "拾象科技李广密" in ans.text and "大模型的下半场" in ans.text

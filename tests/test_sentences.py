@@ -145,3 +145,25 @@ def test_a_sentence_buried_in_a_long_turn_lifts_its_passage(tmp_path):
     assert "Draw Things" in text and score > 0.85
     whole = float(np.dot(q, emb.get_text_embedding(text)))
     assert whole < score - 0.3, (whole, score)   # what the passage vector alone would have scored
+
+
+def test_sentence_scores_cover_the_passages_and_agree_in_memory_and_chroma(tmp_path):
+    src = _src(tmp_path, [B])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    services = build_services(settings, emb)
+    r = services.retriever.retrieve("语音助手", top_k=5)
+    assert set(r.sentence_scores) == {p.node_id for p in r.passages}
+    for p in r.passages:
+        spans = r.sentence_scores[p.node_id]
+        assert [(s, e) for s, e, _ in spans] == sentence_units(p.text)
+    col = open_collection(settings, emb, name=sentences_collection(settings.collection))
+    q = emb.get_query_embedding("语音助手")
+    ids = [p.node_id for p in r.passages]
+    a = SentenceIndex.open(col, services.retriever.keyword).sentence_scores(q, ids)
+    b = SentenceIndex.open(col, services.retriever.keyword, memory_max=0).sentence_scores(q, ids)
+    assert a.keys() == b.keys()
+    for cid in a:
+        assert sorted((s, e) for s, e, _ in a[cid]) == sorted((s, e) for s, e, _ in b[cid])
+        assert np.allclose(sorted(c for *_, c in a[cid]), sorted(c for *_, c in b[cid]), atol=1e-4)
