@@ -222,7 +222,8 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
         def on_upload(paths: list[str] | None, title: str, speakers_text: str, lg: str,
                       progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - how Gradio finds it
             def cb(phase: str, done: int, total: int) -> None:
-                progress((done, total or None), desc=f"{t(lg, 'u_busy')}: {phase}")
+                label = t(lg, f"phase_{phase}") if phase in ("embed", "sentences", "keyword") else phase
+                progress((done, total or None), desc=f"{t(lg, 'u_busy')}: {label}")
 
             result = add_transcripts(paths, title, speakers_text, settings, reindex, lg, cb)
             library = _library_or_none(library_factory)
