@@ -97,7 +97,8 @@ def small_talk(text: str) -> str | None:
     rest = re.sub(r"[\W_]+", " ", text.lower())
     if not rest.strip() or _SMALL_TALK_ZH.sub(" ", _SMALL_TALK_EN.sub(" ", rest)).strip():
         return None
-    return "thanks" if _THANKS.search(rest) and not re.search(r"hello|hi\b|你好|您好|谁|什么", rest) else "hello"
+    greeting = re.search(r"hello|\bhi\b|你好|您好|谁|什么", rest)   # "hi, thanks" is still a hello
+    return "thanks" if _THANKS.search(rest) and not greeting else "hello"
 
 
 def secrets_of(settings: Settings | None) -> list[str]:

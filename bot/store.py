@@ -114,6 +114,11 @@ def model_signature(embedder: Any) -> dict[str, Any]:
     return {"embed_model": embedder.model_name, "embed_dim": int(dim)}
 
 
+def collection_names(client: Any) -> set[str]:
+    """Names of the client's collections (chromadb returns names or Collection objects by version)."""
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+
 def sentences_collection(collection: str) -> str:
     """The name of the collection of sentence vectors that goes with the passages' `collection`."""
     return f"{collection}-sentences"

@@ -1,8 +1,9 @@
 """`python -m ingest.migrate --to-host H --to-port P [--to-token T] [--data-dir DIR] [--batch N]`
 
 Copy the embedded vector store (DATA_DIR/chroma: the passages' collection and its sentence
-vectors) into a Chroma server: ids, embeddings, documents and metadatas, batch by batch, so nothing is embedded again. The collection keeps its name and its
-metadata (which model built it), so the bot and ingest accept it as theirs. Upserts make a killed
+vectors) into a Chroma server: ids, embeddings, documents and metadatas, batch by batch, so
+nothing is embedded again. Each collection keeps its name and its metadata (which model built
+it), so the bot and ingest accept it as theirs. Upserts make a killed
 copy safe to run again; ids on the server that the embedded store lacks are deleted, so the server
 ends as an exact copy. The keyword index and cleaned documents stay in DATA_DIR: the bot reads them
 from there in server mode too.
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from bot.store import StoreError, make_chroma_client, sentences_collection
+from bot.store import StoreError, collection_names, make_chroma_client, sentences_collection
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,7 @@ FIELDS = ["embeddings", "documents", "metadatas"]
 
 def _target_collection(client: Any, name: str, meta: dict[str, Any]) -> Any:
     sig = {k: meta.get(k) for k in ("embed_model", "embed_dim")}
-    existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    if name in existing:
+    if name in collection_names(client):
         col = client.get_collection(name, embedding_function=None)
         found = {k: (col.metadata or {}).get(k) for k in sig}
         if found != sig:
@@ -64,7 +64,7 @@ def migrate(source: Settings, target: Settings, batch: int = 500,
     # The sentence vectors go along (a store ingested before they existed has none: the next
     # ingest against the server adds them).
     name = sentences_collection(source.collection)
-    if name in {c if isinstance(c, str) else c.name for c in src_client.list_collections()}:
+    if name in collection_names(src_client):
         n, _, _ = _copy(src_client.get_collection(name, embedding_function=None), dst_client,
                         sentences_collection(target.collection), batch, None, "sentences")
         result["sentences_copied"] = n

@@ -29,7 +29,14 @@ from bot.embeddings import make_embedder
 from bot.keyword import RECIPE as KEYWORD_RECIPE
 from bot.keyword import KeywordIndex
 from bot.settings import Settings
-from bot.store import StoreError, make_chroma_client, make_vector_store, open_collection, sentences_collection
+from bot.store import (
+    StoreError,
+    collection_names,
+    make_chroma_client,
+    make_vector_store,
+    open_collection,
+    sentences_collection,
+)
 from ingest import docstore
 from ingest.chunking import Chunk, chunk_document, sentence_units
 from ingest.loader import discover, load_file
@@ -97,12 +104,14 @@ def _to_node(chunk: Chunk, meta: dict[str, Any], embedding: list[float] | None =
     return node
 
 
-def _existing(collection: Any, page: int = 5000) -> dict[str, dict[str, Any]]:
+def _existing(collection: Any, page: int = 5000, metadata: bool = True) -> dict[str, dict[str, Any]]:
+    """Every id in the collection, with its metadata unless `metadata` is False (ids only: cheaper)."""
     out: dict[str, dict[str, Any]] = {}
     offset = 0
     while True:
-        got = collection.get(include=["metadatas"], limit=page, offset=offset)
-        for cid, meta in zip(got["ids"], got["metadatas"] or []):
+        got = collection.get(include=["metadatas"] if metadata else [], limit=page, offset=offset)
+        metas = got.get("metadatas") or [None] * len(got["ids"])
+        for cid, meta in zip(got["ids"], metas):
             out[cid] = meta or {}
         if len(got["ids"]) < page:
             return out
@@ -136,8 +145,9 @@ def reset_store(settings: Settings) -> None:
     """Throw away every index (for --rebuild): the transcripts are the source of truth."""
     try:
         client = make_chroma_client(settings)
+        present = collection_names(client)
         for name in (sentences_collection(settings.collection), settings.collection):
-            if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+            if name in present:
                 client.delete_collection(name)
     except Exception:  # absent already, or the store is too broken to open: remove its files
         if settings.chroma_host:
@@ -262,7 +272,7 @@ def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[
     delete-what-is-gone steps, so a killed run resumes here too."""
     col = open_collection(settings, embedder, name=sentences_collection(settings.collection))
     rows = {sid: (text, meta) for c, _ in wanted.values() for sid, text, meta in sentence_rows(c)}
-    have = _existing(col)
+    have = _existing(col, metadata=False)
     to_add = [sid for sid in rows if sid not in have]
     batch = max(1, settings.embed_batch_size)
     progress("sentences", 0, len(to_add))

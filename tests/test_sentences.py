@@ -167,3 +167,14 @@ def test_sentence_scores_cover_the_passages_and_agree_in_memory_and_chroma(tmp_p
     for cid in a:
         assert sorted((s, e) for s, e, _ in a[cid]) == sorted((s, e) for s, e, _ in b[cid])
         assert np.allclose(sorted(c for *_, c in a[cid]), sorted(c for *_, c in b[cid]), atol=1e-4)
+
+
+def test_the_question_is_embedded_in_the_form_passages_were(tmp_path):
+    # passages are embedded normalised (simplified, lower case): the question must be too, or
+    # "GPT-4" and "訓練" would not meet "gpt-4" and "训练"
+    src = _src(tmp_path, [A])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    build_services(settings, emb).retriever.retrieve("GPT-4 的訓練成本", top_k=3)
+    assert emb.queries[-1] == "gpt-4 的训练成本"
