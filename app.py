@@ -20,11 +20,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from pydantic import Field  # noqa: E402 - after the analytics switch, which gradio reads at import
 
-from bot.llm import make_llm  # noqa: E402
+from bot.answer.llm import make_llm  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
-from bot.ui import build_ui  # noqa: E402
-from bot.ui_render import CSS  # noqa: E402
-from bot.ui_text import mode_labels  # noqa: E402
+from bot.ui.blocks import build_ui  # noqa: E402
+from bot.ui.render import CSS  # noqa: E402
+from bot.ui.text import mode_labels  # noqa: E402
 
 logger = logging.getLogger("app")
 SHARE_TIMEOUT_S = 20.0
@@ -47,8 +47,8 @@ class Runtime:
     def services(self, progress: Any = None) -> Any:
         with self._lock:
             if self._services is None:
-                from bot.embeddings import make_embedder
-                from bot.services import build_services
+                from bot.index.embeddings import make_embedder
+                from bot.retrieval.live import build_services
                 from ingest.pipeline import run_ingest
 
                 embedder = make_embedder(self.settings)
@@ -63,7 +63,7 @@ class Runtime:
         services = self.services()
         with self._lock:
             if self._engine is None:
-                from bot.engine import ChatEngine
+                from bot.answer.engine import ChatEngine
 
                 self._engine = ChatEngine(self.settings, services.retriever, self.llm)
             return self._engine
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     app, rt = demo, runtime
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     auth = parse_auth(args.auth or settings.app_auth)
-    from bot.store import StoreError
+    from bot.index.store import StoreError
     from ingest.pipeline import IngestError
     from ingest.progress import IngestProgress
 

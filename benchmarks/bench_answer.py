@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import emit, golden_questions, summary_ms
-from bot.embeddings import E5Embedding
-from bot.engine import ChatEngine
-from bot.services import build_services
+from bot.answer.engine import ChatEngine
+from bot.index.embeddings import E5Embedding
+from bot.retrieval.live import build_services
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import emit, peak_rss_mb
-from bot.embeddings import make_embedder
+from bot.index.embeddings import make_embedder
 from bot.settings import Settings
 from ingest.chunking import chunk_document
 from ingest.pipeline import IngestReport, _load_docs, embed_text, run_ingest, sentence_rows

@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 def _instrument(timers: dict[str, float]) -> None:
     """Accumulate the time spent in the retriever's parts (this process only)."""
-    from bot import retrieve
-    from bot.keyword import KeywordIndex
+    from bot.index.keyword import KeywordIndex
+    from bot.retrieval import hybrid as retrieve
 
     def wrap(owner: Any, name: str, label: str) -> None:
         original: Callable = getattr(owner, name)
@@ -54,11 +54,11 @@ def settings_for(data: Path, host: str | None, port: int | None) -> Settings:
 
 
 def query(settings: Settings, e5: bool, rounds: int = 2) -> dict[str, Any]:
-    from bot.services import build_services
+    from bot.retrieval.live import build_services
 
     rss0 = rss_mb()
     if e5:
-        from bot.embeddings import E5Embedding
+        from bot.index.embeddings import E5Embedding
 
         embedder: Any = E5Embedding()
         embedder.get_query_embedding("warm-up")   # model load is not retrieval

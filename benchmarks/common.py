@@ -15,49 +15,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 GOLDEN = PROJECT_ROOT / "tests" / "eval" / "golden.jsonl"
 
 
-class HashEmbedder(BaseEmbedding):
-    """384-d character-bigram hashing vectors (the size of e5-small's), L2-normalised.
+def HashEmbedder() -> Any:
+    """The tests' bigram-hashing fake embedder at e5-small's 384 dimensions: costs microseconds,
+    so a benchmark over it measures the store and the retriever, not a model."""
+    from tests.fakes import FakeEmbedder
 
-    Costs microseconds, so a benchmark over it measures the store and the retriever, not a model.
-    Used for the synthetic corpora on BOTH sides: passages and queries (a store of stand-in
-    vectors answers only stand-in queries meaningfully)."""
-
-    dim: int = 384
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(model_name="bench-hash-384", embed_batch_size=256, **kw)
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "BenchHashEmbedder"
-
-    def vector(self, text: str) -> np.ndarray:
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        v = np.zeros(self.dim, dtype=np.float32)
-        if len(codes) >= 2:
-            h = (codes[:-1] * np.uint64(1_000_003) + codes[1:] * np.uint64(7919)) % np.uint64(self.dim)
-            np.add.at(v, h.astype(np.int64), 1.0)
-        else:
-            v[0] = 1.0
-        return v / (np.linalg.norm(v) or 1.0)
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.vector(query).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.vector(text).tolist()
+    return FakeEmbedder(dim=384)
 
 
 def pct(values: list[float], p: float) -> float:

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import HashEmbedder
-from bot.keyword import KeywordIndex
+from bot.index import docstore
+from bot.index.keyword import KeywordIndex
+from bot.index.store import make_vector_store, open_collection
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import make_vector_store, open_collection
-from ingest import docstore
 from ingest.chunking import chunk_document, sentence_spans
 from ingest.pipeline import IngestReport, _load_docs
 

@@ -13,8 +13,8 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.index.store import StoreError
 from bot.settings import Settings
-from bot.store import StoreError
 from ingest.manifest import ManifestError
 from ingest.pipeline import IngestError, IngestReport, run_ingest
 from ingest.progress import IngestProgress

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ingest.model import CleanDoc, SpeakerInfo, Turn
+from bot.index.documents import CleanDoc, SpeakerInfo, Turn
 
 # A sentence ends after one of these (and any closing quotes/brackets that follow it).
 _SENT_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\n+")

@@ -21,7 +21,7 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from ingest.model import DocMeta, SpeakerInfo
+from bot.index.documents import DocMeta, SpeakerInfo
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.index.store import StoreError, collection_names, make_chroma_client, sentences_collection
 from bot.settings import Settings
-from bot.store import StoreError, collection_names, make_chroma_client, sentences_collection
 
 logger = logging.getLogger(__name__)
 

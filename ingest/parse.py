@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import PurePosixPath
 
+from bot.index.documents import CleanDoc, DocMeta
 from ingest.clean import clean_text
 from ingest.manifest import meta_for
-from ingest.model import CleanDoc, DocMeta, LoadedFile
+from ingest.model import LoadedFile
 from ingest.speakers import parse_turns
 
 log = logging.getLogger(__name__)

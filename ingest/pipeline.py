@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.embeddings import make_embedder
-from bot.keyword import RECIPE as KEYWORD_RECIPE
-from bot.keyword import KeywordIndex
-from bot.settings import Settings
-from bot.store import (
+from bot.index import docstore
+from bot.index.documents import CleanDoc
+from bot.index.embeddings import make_embedder
+from bot.index.keyword import RECIPE as KEYWORD_RECIPE
+from bot.index.keyword import KeywordIndex
+from bot.index.store import (
     StoreError,
     collection_names,
     make_chroma_client,
@@ -37,12 +38,12 @@ from bot.store import (
     open_collection,
     sentences_collection,
 )
-from ingest import docstore
+from bot.settings import Settings
+from bot.text.normalize import normalize
 from ingest.chunking import Chunk, chunk_document, sentence_units
 from ingest.loader import discover, load_file
 from ingest.manifest import load_manifest
-from ingest.model import CleanDoc, Skipped
-from ingest.normalize import normalize
+from ingest.model import Skipped
 from ingest.parse import to_clean_doc
 
 logger = logging.getLogger(__name__)

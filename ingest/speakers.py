@@ -19,8 +19,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.index.documents import DocMeta, Turn
 from ingest.manifest import name_key
-from ingest.model import DocMeta, Turn
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.library import Library, SpeakerEntry
-from bot.types import Answer, Citation, Filters, Passage, StreamEvent
-from ingest.model import CleanDoc, DocMeta, SpeakerInfo, Turn
+from bot.index.documents import CleanDoc, DocMeta, SpeakerInfo, Turn
+from bot.index.library import Library, SpeakerEntry
+from bot.schema import Answer, Citation, Filters, Passage, StreamEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"

@@ -16,6 +16,16 @@ for _p in (Path(__file__).resolve().parent.parent, Path(__file__).resolve().pare
 
 from llm_server import FakeLLMServer  # noqa: E402
 
+# Fixtures that ingest the seeds with the real model or start the real app: a test using one is
+# "slow", so `pytest -m "not slow and not browser and not load"` is the fast loop (README).
+_SLOW_FIXTURES = {"seeded", "app", "locked_app"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,6 +37,20 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.settings import Settings
 
     monkeypatch.setitem(Settings.model_config, "env_file", None)
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    """One real ingest of the seeds (local e5 model) shared by every test that needs it:
+    (settings, services, ingest report). Read-only: copy `settings.data_dir` to change anything."""
+    from bot.retrieval.live import build_services
+    from bot.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("seeded") / "data", openai_api_key=None,
+                        openai_base_url=None, chroma_host=None)
+    report = run_ingest(settings)
+    return settings, build_services(settings), report
 
 
 @pytest.fixture
@@ -55,7 +79,7 @@ def clean_002(text: str) -> str:
 
 def make_passage(doc: str, doc_id: str, title: str, snippet: str, speaker: str | None, role: str,
                  kind: str = "speech", turn: int = 0, score: float = 0.5, question: str | None = None):
-    from bot.types import Passage
+    from bot.schema import Passage
 
     start = doc.index(snippet)
     return Passage(node_id=f"{doc_id}:{start}", doc_id=doc_id, doc_file=f"{doc_id}.txt", title=title,

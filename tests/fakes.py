@@ -1,25 +1,31 @@
-"""Hand-written fakes that record their calls."""
+"""Hand-written fakes that record their calls (shared by the tests and the benchmarks)."""
 
 from __future__ import annotations
 
-import hashlib
-import math
-
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 
 class FakeEmbedder(BaseEmbedding):
-    """Character-bigram hashing vectors: cheap, deterministic, and similar texts get similar vectors.
+    """Character-bigram hashing vectors, L2-normalised: cheap (microseconds), deterministic, and
+    similar texts get similar vectors. The benchmarks use it at 384 dimensions (e5-small's size)
+    so that they measure the store and the retriever, not a model, on both the passage and the
+    query side (a store of stand-in vectors answers only stand-in queries meaningfully).
 
     Records every text it embeds, so tests can assert what was (re-)embedded.
     """
 
-    dim: int = 64
+    dim: int = 128
     _calls: list = PrivateAttr(default_factory=list)
 
-    def __init__(self, **kw):
-        super().__init__(model_name="fake-bigram-64", **kw)
+    def __init__(self, dim: int = 128, **kw):
+        kw.setdefault("embed_batch_size", 256)
+        super().__init__(model_name=f"fake-bigram-{dim}", dim=dim, **kw)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "FakeBigramEmbedder"
 
     @property
     def embedded(self) -> list[str]:
@@ -29,13 +35,18 @@ class FakeEmbedder(BaseEmbedding):
     def queries(self) -> list[str]:
         return [t for kind, t in self._calls if kind == "query"]
 
+    def vector(self, text: str) -> np.ndarray:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        v = np.zeros(self.dim, dtype=np.float32)
+        if len(codes) >= 2:
+            h = (codes[:-1] * np.uint64(1_000_003) + codes[1:] * np.uint64(7919)) % np.uint64(self.dim)
+            np.add.at(v, h.astype(np.int64), 1.0)
+        else:
+            v[0] = 1.0
+        return v / (np.linalg.norm(v) or 1.0)
+
     def _vec(self, text: str) -> list[float]:
-        v = [0.0] * self.dim
-        for a, b in zip(text, text[1:]):
-            h = int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16)
-            v[h % self.dim] += 1.0
-        n = math.sqrt(sum(x * x for x in v)) or 1.0
-        return [x / n for x in v]
+        return self.vector(text).tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
         self._calls.append(("query", query))

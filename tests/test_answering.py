@@ -8,11 +8,11 @@ import re
 import pytest
 from llm_server import cut, error, free_port, reply, unauthorized
 
-from bot.engine import ChatEngine
-from bot.followup import rule_condense
-from bot.llm import LLM
+from bot.answer.engine import ChatEngine
+from bot.answer.followup import rule_condense
+from bot.answer.llm import LLM
+from bot.schema import Filters, Passage, Retrieval
 from bot.settings import Settings
-from bot.types import Filters, Passage, Retrieval
 
 KEY = "sk-test-0123456789secret"
 
@@ -279,11 +279,11 @@ def test_from_settings_picks_offline_without_llm_settings(passages):
 
 
 def test_what_else_follow_up_skips_passages_already_quoted(passages):
-    from bot.followup import asks_for_more, drop_already_quoted
+    from bot.answer.followup import asks_for_more, drop_already_quoted
 
     assert asks_for_more("他还说了什么?") and asks_for_more("What else did he say?")
     assert not asks_for_more("李广密怎么看成本?")
-    from bot.lang import split_sentences
+    from bot.text.lang import split_sentences
 
     first = passages[0]
     s, e = split_sentences(first.text)[0]
@@ -297,7 +297,7 @@ def test_what_else_follow_up_skips_passages_already_quoted(passages):
 def test_offline_answer_prefers_the_sentence_whose_vector_is_closest():
     # Two sentences share the question's words equally; the stored sentence vectors say which one
     # answers. Without them the first (earlier) sentence wins.
-    from bot.offline import extractive_answer
+    from bot.answer.extractive import extractive_answer
     from tests.conftest import make_passage
 
     text = "训练成本这个事情大家讨论很多。训练成本最终可能要 10 亿美元。"

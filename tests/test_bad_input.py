@@ -12,15 +12,14 @@ import unicodedata
 
 import pytest
 
-from bot.engine import ChatEngine
-from bot.services import build_services
+from bot.answer.engine import ChatEngine
+from bot.index import docstore
+from bot.retrieval.live import build_services
+from bot.schema import Answer
 from bot.settings import Settings
-from bot.types import Answer
-from ingest import docstore
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder
 from tests.llm_server import reply
-from tests.seeded import seeded  # noqa: F401
 
 SENTINEL = "sk-test-SENTINEL-9f8e7d6c5b4a"
 
@@ -159,7 +158,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory):
 
     settings = Settings(data_dir=base / "data", chroma_host=None)
     emb = FakeEmbedder()
-    from bot.keyword import tokenize
+    from bot.text.tokenize import tokenize
     from ingest.loader import _frequent_han
 
     tokenize("预热")   # jieba's dictionary and the loader's frequency table: loaded once per process

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import ChatEngine
-from bot.services import build_services
+from bot.answer.engine import ChatEngine
+from bot.index.store import StoreError, open_collection, sentences_collection
+from bot.retrieval.live import build_services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import StoreError, open_collection, sentences_collection
 from ingest.pipeline import run_ingest
 from tests.chroma_server import ChromaServer, free_port
 from tests.fakes import FakeEmbedder

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.citations import cite, normalize_markers
-from bot.lang import split_sentences
-from bot.offline import extractive_answer
+from bot.answer.citations import cite, normalize_markers
+from bot.answer.extractive import extractive_answer
+from bot.text.lang import split_sentences
 
 _Q = re.compile(r"(?:“([^“”]+)”|「([^「」]+)」|『([^『』]+)』)\s?\[(\d+)\]")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.evalmetrics import covers, first_hit_rank, summarize
+from bot.eval.metrics import covers, first_hit_rank, summarize
 
 
 def _row(**kw):
@@ -27,3 +27,19 @@ def test_answer_evidence_counts_quotes_not_retrieved_passages():
     assert out["hit@5"] == 1.0 and first_hit_rank(hit["texts"], hit["evidence"]) == 2
     # the plain baseline cites nothing: no figure rather than zero
     assert summarize([_row(quotes=None, cited_speakers=None, refused=None)])["answer_evidence"] != 0.0
+
+
+def test_a_question_file_without_labels_is_scored_where_labels_exist(tmp_path, capsys):
+    import math
+
+    from bot.eval.cli import print_table
+
+    bare = {"id": "x1", "question": "李广密怎么看开源?", "texts": ["开源模型"], "refused": False,
+            "cited_speakers": ["李广密"], "quotes": ["开源"], "retrieve_ms": 2.0, "answer_ms": 3.0}
+    out = summarize([bare])
+    assert math.isnan(out["hit@5"]) and math.isnan(out["refusal_accuracy"])
+    assert out["retrieve_p50_ms"] == 2.0 and out["questions"] == 1
+    mixed = summarize([bare, _row(texts=["模型参数量在 700 亿是一个分界点"])])
+    assert mixed["hit@5"] == 1.0 and mixed["refusal_accuracy"] == 1.0
+    print_table("t", {"ours": out})
+    assert "| hit@5 | n/a |" in capsys.readouterr().out

@@ -7,10 +7,9 @@ import json
 import subprocess
 import sys
 
-from bot.engine import ChatEngine
+from bot.answer.engine import ChatEngine
+from bot.index import docstore
 from bot.settings import PROJECT_ROOT
-from ingest import docstore
-from tests.seeded import seeded  # noqa: F401
 
 
 def test_user_example_cites_li_guangmi_on_gpt4_training_cost(seeded):  # noqa: F811

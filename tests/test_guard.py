@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.guard import MAX_QUESTION_CHARS, StreamRedactor, check_question, redact, strip_control
-from bot.lang import detect_lang
+from bot.answer.guard import MAX_QUESTION_CHARS, StreamRedactor, check_question, redact, strip_control
 from bot.settings import Settings
+from bot.text.lang import detect_lang
 
 KEY = "sk-test-9f8e7d6c5b4a"
 TOKEN = "chroma-token-abcdef123"
@@ -68,6 +68,6 @@ def test_stream_redactor_catches_a_secret_split_across_pieces():
 
 
 def test_terminal_escape_sequences_are_removed_whole():
-    from bot.guard import strip_control
+    from bot.answer.guard import strip_control
 
     assert strip_control("a\x1b[31mred\x1b[0m b\x1b]0;title\x07c") == "ared bc"

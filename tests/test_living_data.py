@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import ChatEngine
-from bot.services import build_services
+from bot.answer.engine import ChatEngine
+from bot.index.store import StoreError
+from bot.retrieval.live import build_services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import StoreError
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder
-from tests.seeded import seeded  # noqa: F401
 
 SEEDS = PROJECT_ROOT / "seeds"
 NEW_FILE = "quantum_talk.txt"

@@ -19,7 +19,7 @@ from llm_server import (
     unauthorized,
 )
 
-from bot.llm import LLM, LLMError, make_llm
+from bot.answer.llm import LLM, LLMError, make_llm
 from bot.settings import Settings
 
 KEY = "sk-test-0123456789secret"
@@ -138,7 +138,7 @@ def test_make_llm_is_none_without_key_or_url():
 
 
 def test_importing_the_bot_is_light():
-    code = ("import sys, bot.engine, bot.llm, bot.offline, bot.citations; "
+    code = ("import sys, bot.answer.engine, bot.answer.llm, bot.answer.extractive, bot.answer.citations; "
             "print(sorted(m for m in ('openai', 'jieba', 'opencc', 'tiktoken', 'httpx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
                          capture_output=True, text=True, check=True).stdout.strip()

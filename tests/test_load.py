@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 from app_fixtures import ROOT, start_app, stop_app
 
-from tests.seeded import seeded  # noqa: F401
-
 SESSIONS = 20
 PER_SESSION = 3
 RSS_GROWTH_LIMIT_MB = 300

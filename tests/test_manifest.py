@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.index.documents import DocMeta
 from ingest.manifest import ManifestError, guess_title, load_manifest, meta_for
-from ingest.model import DocMeta
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -9,12 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bot.index.store import StoreError, open_collection
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import StoreError, open_collection
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder
 
-DIM = 64
+DIM = FakeEmbedder().dim
 
 
 class _Embeddings(BaseHTTPRequestHandler):
@@ -62,8 +62,8 @@ def test_openai_backend_ingests_and_answers(embeddings_server, tmp_path):
     assert calls[0]["auth"] == "Bearer sk-test"
     assert sum(len(c["input"]) for c in calls if isinstance(c["input"], list)) >= report.chunks_added
 
-    from bot.embeddings import make_embedder
-    from bot.services import build_services
+    from bot.index.embeddings import make_embedder
+    from bot.retrieval.live import build_services
 
     col = open_collection(settings, make_embedder(settings))
     assert col.metadata["embed_model"] == "stand-in-embed" and col.metadata["embed_dim"] == DIM

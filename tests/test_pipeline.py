@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.keyword import KeywordIndex
+from bot.index.keyword import KeywordIndex
+from bot.index.store import StoreError, open_collection, sentences_collection
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import StoreError, open_collection, sentences_collection
 from ingest.pipeline import IngestError, run_ingest
 from tests.fakes import FakeEmbedder
 
@@ -184,7 +184,7 @@ def test_cli_json_and_killed_ingest_recovers(tmp_path, phase):
     assert clean.returncode == 0, err2
     assert json.loads(out2.strip().splitlines()[-1])["chunks_total"] == summary["chunks_total"]
 
-    from bot.embeddings import E5Embedding
+    from bot.index.embeddings import E5Embedding
 
     emb = E5Embedding()
     a = _snapshot(Settings(data_dir=killed_dir), emb)

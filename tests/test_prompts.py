@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.prompts import PROMPTS_DIR, PromptError, fit_passages, format_passage, load_prompt
+from bot.answer.prompts import PROMPTS_DIR, PromptError, fit_passages, format_passage, load_prompt
 
 
 @pytest.mark.parametrize("name", ["answer_zh", "answer_en", "condense"])

@@ -9,9 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.index.documents import CleanDoc, DocMeta, SpeakerInfo
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.model import CleanDoc, DocMeta, LoadedFile, SpeakerInfo
+from ingest.model import LoadedFile
 from ingest.parse import to_clean_doc
 from ingest.speakers import parse_turns
 
@@ -97,7 +98,7 @@ def test_chunks_are_exact_slices_covering_each_turn(raw: str, meta: DocMeta, siz
 @given(texts, sizes)
 def test_chunking_handles_any_text_as_one_speakers_turn(raw: str, size: tuple[int, int]) -> None:
     """Bypass cleaning and parsing: one speech turn over the raw text, whatever it holds."""
-    from ingest.model import Turn
+    from bot.index.documents import Turn
 
     doc = CleanDoc("raw", "raw.txt", raw, [Turn(0, "speech", "张三", 0, len(raw))],
                    DocMeta(title="t", speakers=[SpeakerInfo("张三", "guest")]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.relevance import Evidence, Verdict, coverage, judge, speaker_absent
+from bot.retrieval.relevance import Evidence, Verdict, coverage, judge, speaker_absent
 
 IDF = {"营收": 5.0, "大": 0.1, "模型": 0.2, "palm": 4.0, "2025": 3.0}.get
 

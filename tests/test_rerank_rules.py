@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from bot.aliases import expand, forms
-from bot.keyword import KeywordIndex, tokenize
-from bot.relevance import coverage
-from bot.retrieve import _demote_host_questions, _lift_replies
+from bot.index.keyword import KeywordIndex
+from bot.retrieval.hybrid import _demote_host_questions, _lift_replies
+from bot.retrieval.relevance import coverage
+from bot.text.aliases import expand, forms
+from bot.text.tokenize import tokenize
 
 RECORDS = [
     # (id, doc, turn, part, speaker, role, text)

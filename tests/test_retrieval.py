@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.retrieve import is_chinese, weights
-from bot.types import Filters
-from tests.seeded import seeded  # noqa: F401
+from bot.retrieval.hybrid import is_chinese, weights
+from bot.schema import Filters
 
 
 def test_gpt4_cost_question_finds_li_guangmi_in_001(seeded):  # noqa: F811

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.sentences import SentenceIndex
-from bot.services import build_services
+from bot.index.sentences import SentenceIndex
+from bot.index.store import make_chroma_client, open_collection, sentences_collection
+from bot.retrieval.live import build_services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import make_chroma_client, open_collection, sentences_collection
 from ingest.chunking import sentence_units
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder

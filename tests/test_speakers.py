@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.index.documents import CleanDoc, DocMeta, SpeakerInfo, Turn
 from ingest.clean import clean_text
 from ingest.loader import load_file
 from ingest.manifest import load_manifest
-from ingest.model import CleanDoc, DocMeta, LoadedFile, SpeakerInfo, Turn
+from ingest.model import LoadedFile
 from ingest.parse import to_clean_doc
 from ingest.speakers import parse_turns
 

@@ -25,10 +25,10 @@ from app_fixtures import (
     settle,
 )
 
+from bot.schema import Answer, Filters
 from bot.settings import Settings
-from bot.types import Answer, Filters
-from bot.ui import build_ui, doc_choices, make_filters, speaker_choices
-from bot.ui_render import (
+from bot.ui.blocks import build_ui, doc_choices, make_filters, speaker_choices
+from bot.ui.render import (
     answer_json,
     assistant_message,
     chat_text,
@@ -39,8 +39,8 @@ from bot.ui_render import (
     targets,
     user_message,
 )
-from bot.ui_text import EXAMPLES, STRINGS, lang_of, mode_labels, t
-from bot.ui_upload import (
+from bot.ui.text import EXAMPLES, STRINGS, lang_of, mode_labels, t
+from bot.ui.upload import (
     add_transcripts,
     manifest_entry,
     parse_speakers,
@@ -205,7 +205,7 @@ def test_manifest_entry_is_valid_for_ingest(tmp_path: Path) -> None:
 
     (tmp_path / "manifest.toml").write_text('["other.txt"]\ntitle = "x"', encoding="utf-8")  # no final newline
     (tmp_path / 'a "b".txt').write_text("张三:你好\n", encoding="utf-8")
-    from bot.ui_upload import append_manifest
+    from bot.ui.upload import append_manifest
 
     append_manifest(tmp_path, manifest_entry('a "b".txt', 'T "1" \\', [{"name": "张三", "role": "host"}]))
     meta = load_manifest(tmp_path)['a "b".txt']

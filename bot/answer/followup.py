@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from bot.types import Passage
+from bot.schema import Passage
+from bot.text.tokenize import segmenter
 
 _PRONOUNS = re.compile(r"他|她|它|这个|那个|这些|那些|这种|那种|这一点|此事|为什么|为何|\b(he|she|him|her|his|they|them|"
                        r"their|it|that|this|those|these|why)\b", re.I)
@@ -30,8 +31,7 @@ def _turns(history: list[dict] | None) -> list[tuple[str, str]]:
 def _key_terms(question: str) -> list[str]:
     """The content words of a question in their original spelling, adjacent CJK words rejoined:
     "李广密怎么看GPT-4的训练成本?" -> ["李广密", "GPT-4", "训练成本"]."""
-    import jieba
-
+    jieba = segmenter()
     groups: list[str] = []
     cur = ""
     for i, part in enumerate(re.split(r"([A-Za-z0-9][A-Za-z0-9.+\-]*)", question)):
@@ -52,8 +52,9 @@ def _key_terms(question: str) -> list[str]:
 
 
 def _has_entity(question: str) -> bool:
-    import jieba.posseg
+    import jieba.posseg  # the POS tagger reads the dictionary segmenter() set up
 
+    segmenter()
     if "《" in question:
         return True
     for m in _ASCII_NAME.finditer(question):
@@ -104,7 +105,7 @@ def drop_already_quoted(passages: list[Passage], turns: list[tuple[str, str]]) -
     last = next((text for role, text in reversed(turns) if role == "assistant"), None)
     if not last:
         return passages
-    from bot.lang import split_sentences
+    from bot.text.lang import split_sentences
 
     def quoted(p: Passage) -> bool:
         return any(e - s >= 12 and p.text[s:e] in last for s, e in split_sentences(p.text))

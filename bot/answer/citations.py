@@ -15,9 +15,9 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bot.lang import Lang, locate, norm, split_sentences
-from bot.offline import Scored, score_sentences
-from bot.types import Citation, Passage
+from bot.answer.extractive import Scored, score_sentences
+from bot.schema import Citation, Passage
+from bot.text.lang import Lang, locate, norm, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """The extractive answer, used when there is no LLM (or it failed): the passages' own best
 sentences, grouped by speaker, each quoted verbatim with its `[n]` marker.
 
-Quotes are exact substrings of `Passage.text`, so `bot.citations` finds them again and the
-citation offsets point at exactly the quoted words. Scoring (also used by `bot.citations` to pick
+Quotes are exact substrings of `Passage.text`, so `bot.answer.citations` finds them again and the
+citation offsets point at exactly the quoted words. Scoring (also used by `bot.answer.citations` to pick
 a passage's best sentence for a claim) runs on simplified, lower-cased text: jieba words plus
 character bigrams, weighted by how rare they are among the candidate sentences.
 """
@@ -14,8 +14,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.lang import Lang, detect_lang, norm, simplify, split_sentences
-from bot.types import Passage
+from bot.schema import Passage
+from bot.text.lang import Lang, detect_lang, norm, simplify, split_sentences
+from bot.text.tokenize import segmenter
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,7 @@ _GLOSSARY = {
 
 def terms(text: str) -> set[str]:
     """Content words of a question or sentence: jieba words, ASCII terms like 'gpt-4'."""
-    import jieba
-
+    jieba = segmenter()
     low = simplify(text).lower()
     found = set()
     for t in _ASCII_TERM.findall(low):

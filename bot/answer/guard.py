@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.lang import Lang, detect_lang
 from bot.settings import Settings
+from bot.text.lang import Lang, detect_lang
 
 MAX_QUESTION_CHARS = 1000
 REDACTED = "[redacted]"

@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 
-from bot.citations import cite
-from bot.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
-from bot.guard import StreamRedactor, check_question, redact, small_talk
-from bot.lang import Lang, split_sentences
-from bot.llm import LLM, LLMError, make_llm
-from bot.offline import extractive_answer
-from bot.prompts import (
+from bot.answer.citations import cite
+from bot.answer.extractive import extractive_answer
+from bot.answer.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
+from bot.answer.guard import StreamRedactor, check_question, redact, small_talk
+from bot.answer.llm import LLM, LLMError, make_llm
+from bot.answer.prompts import (
     PROMPTS_DIR,
     Prompt,
     data_text,
@@ -32,10 +31,10 @@ from bot.prompts import (
     load_prompt,
     prompt_exists,
 )
-from bot.retrieval_api import Retriever
+from bot.index.store import StoreError
+from bot.schema import Answer, Filters, Passage, Retriever, StreamEvent
 from bot.settings import Settings
-from bot.store import StoreError
-from bot.types import Answer, Filters, Passage, StreamEvent
+from bot.text.lang import Lang, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.aliases import forms
-from ingest.normalize import normalize
+from bot.text.aliases import forms
+from bot.text.normalize import normalize
 
 # Chinese questions: (cosine, coverage of the top three passages together, coverage of the best
 # single one among them) triples, any of which makes the evidence strong. The middle band needs

@@ -24,7 +24,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from bot.settings import Settings
-from bot.ui_text import t
+from bot.ui.text import t
 
 logger = logging.getLogger(__name__)
 

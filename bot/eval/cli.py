@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.evalmetrics import summarize
+from bot.eval.metrics import summarize
 from bot.settings import PROJECT_ROOT, Settings
 
 METRICS = ["hit@5", "mrr@10", "evidence_recall@5", "speaker_attribution", "answer_evidence",
@@ -36,7 +36,7 @@ def load_questions(path: Path) -> list[dict]:
 
 
 def ensure_index(settings: Settings) -> None:
-    from bot.keyword import KeywordIndex
+    from bot.index.keyword import KeywordIndex
 
     if KeywordIndex.current_fingerprint(settings.keyword_dir) is None:
         from ingest.pipeline import run_ingest
@@ -46,9 +46,9 @@ def ensure_index(settings: Settings) -> None:
 
 
 def run_engine(settings: Settings, items: list[dict], mode: str) -> list[dict]:
-    from bot.engine import ChatEngine
-    from bot.llm import make_llm
-    from bot.services import build_services
+    from bot.answer.engine import ChatEngine
+    from bot.answer.llm import make_llm
+    from bot.retrieval.live import build_services
 
     llm = make_llm(settings) if mode == "llm" else None
     if mode == "llm" and llm is None:
@@ -75,7 +75,7 @@ def run_baseline(settings: Settings, items: list[dict]) -> list[dict]:
     """The plain LlamaIndex way: SimpleDirectoryReader + default SentenceSplitter + vector top-k."""
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
-    from bot.embeddings import make_embedder
+    from bot.index.embeddings import make_embedder
 
     embedder = make_embedder(settings)
     docs = SimpleDirectoryReader(str(settings.seeds_dir), required_exts=[".txt", ".md"]).load_data()
@@ -114,7 +114,7 @@ def print_table(title: str, columns: dict[str, dict[str, float]]) -> None:
         cells = []
         for c in columns.values():
             v = c.get(m)
-            cells.append("—" if v is None or v != v else (f"{v:.0f}" if m == "questions" else
+            cells.append("n/a" if v is None or v != v else (f"{v:.0f}" if m == "questions" else
                                                             f"{v:.1f}" if m.endswith("_ms") else f"{v:.3f}"))
         print(f"| {m} | " + " | ".join(cells) + " |")
 
@@ -148,6 +148,3 @@ def main(argv: list[str] | None = None) -> int:
     print_table(f"{args.mode} mode, {len(items)} questions ({args.questions.name}); results in {args.out}", cols)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.keyword import KeywordIndex
+from bot.index.keyword import KeywordIndex
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ def detect_lang(text: str) -> Lang:
 
 
 # --- normalising and splitting Chinese/English text ----------------------------------------------
-# Shared by the extractive answer (bot.offline) and citation checks (bot.citations): both must
+# Shared by the extractive answer (bot.answer.extractive) and citation checks (bot.answer.citations): both must
 # agree on what a sentence is and on when two spellings are "the same words".
 
 _ALWAYS_END = set("。！？；!?;\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# Index forms: simplified Chinese, lower-case Latin (see ingest.normalize), single tokens.
+# Index forms: simplified Chinese, lower-case Latin (see bot.text.normalize), single tokens.
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("谷歌", "google"), ("亚马逊", "amazon", "aws"), ("微软", "microsoft"), ("苹果", "apple"),
     ("英伟达", "nvidia", "辉达"), ("脸书", "facebook"), ("特斯拉", "tesla"), ("字节跳动", "bytedance"),

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bot.guard import redact
+from bot.answer.guard import redact
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

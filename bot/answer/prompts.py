@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.lang import Lang
+from bot.schema import Passage
 from bot.settings import PROJECT_ROOT
-from bot.types import Passage
+from bot.text.lang import Lang
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ingest.model import CleanDoc, DocMeta, SpeakerInfo, Turn
+from bot.index.documents import CleanDoc, DocMeta, SpeakerInfo, Turn
 
 
 def _path(docs_dir: Path, doc_id: str) -> Path:

@@ -7,7 +7,7 @@ Retrieval returns `Passage`s; answering turns them into an `Answer` whose `[n]` 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 
 @dataclass
@@ -109,3 +109,9 @@ class Retrieval:
     # passage node_id -> [(start, end, cosine to the question)] of its sentences (offsets into
     # Passage.text); empty without sentence vectors. The offline answer uses it to pick sentences.
     sentence_scores: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)
+
+
+class Retriever(Protocol):
+    """The contract between retrieval and everything that uses it (engine, eval, UI)."""
+
+    def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval: ...

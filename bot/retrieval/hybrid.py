@@ -1,7 +1,7 @@
 """Hybrid retrieval: Chroma vectors + jieba BM25, fused by LlamaIndex's QueryFusionRetriever.
 
 Chinese and speakers need two things the stock pieces lack, added here as small subclasses:
-- a keyword side that segments Chinese (`KeywordSide`, over `bot.keyword.KeywordIndex`);
+- a keyword side that segments Chinese (`KeywordSide`, over `bot.index.keyword.KeywordIndex`);
 - speaker awareness: a question that names a person is answered from that person's turns only,
   and when those turns don't discuss the topic, retrieval says so (weak) instead of handing
   someone else's words to the answer.
@@ -21,13 +21,14 @@ from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever, Vec
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
-from bot.aliases import expand
-from bot.keyword import KeywordIndex, tokenize
-from bot.library import Library
-from bot.relevance import Evidence, coverage, judge, speaker_absent
-from bot.sentences import SentenceIndex
-from bot.types import Filters, Passage, Retrieval
-from ingest.normalize import normalize
+from bot.index.keyword import KeywordIndex
+from bot.index.library import Library
+from bot.index.sentences import SentenceIndex
+from bot.retrieval.relevance import Evidence, coverage, judge, speaker_absent
+from bot.schema import Filters, Passage, Retrieval
+from bot.text.aliases import expand
+from bot.text.normalize import normalize
+from bot.text.tokenize import tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class VectorSide(VectorIndexRetriever):
 
 
 class SentenceSide(BaseRetriever):
-    """Passages scored by their best sentence (`bot.sentences`), as a LlamaIndex retriever."""
+    """Passages scored by their best sentence (`bot.index.sentences`), as a LlamaIndex retriever."""
 
     def __init__(self, sentences: SentenceIndex, where: dict | None, allowed: Any, top_k: int) -> None:
         super().__init__()
@@ -123,7 +124,7 @@ def _to_passage(n: NodeWithScore) -> Passage:
 
 
 class HybridRetriever:
-    """Implements `bot.retrieval_api.Retriever`."""
+    """Implements `bot.schema.Retriever`."""
 
     def __init__(self, index: Any, keyword: KeywordIndex | None, library: Library, embedder: Any,
                  sentences: SentenceIndex | None = None) -> None:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.types import Answer, Citation, Passage
-from bot.ui_text import role_name, t
+from bot.schema import Answer, Citation, Passage
+from bot.ui.text import role_name, t
 
 # Characters Markdown (and Gradio's LaTeX rendering) would interpret; escaped with a backslash.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~$!>-])")

@@ -17,13 +17,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.embeddings import make_embedder
-from bot.keyword import KeywordIndex
-from bot.library import Library
-from bot.retrieve import HybridRetriever
-from bot.sentences import SentenceIndex
-from bot.settings import Settings
-from bot.store import (
+from bot.index.embeddings import make_embedder
+from bot.index.keyword import KeywordIndex
+from bot.index.library import Library
+from bot.index.sentences import SentenceIndex
+from bot.index.store import (
     REBUILD,
     StoreError,
     forget_embedded_client,
@@ -35,7 +33,9 @@ from bot.store import (
     unreachable,
     unreadable,
 )
-from bot.types import Filters, Retrieval
+from bot.retrieval.hybrid import HybridRetriever
+from bot.schema import Filters, Retrieval
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import re
 import statistics
 from collections.abc import Iterable
 
-from ingest.normalize import normalize
+from bot.text.normalize import normalize
 
 _JUNK = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\)")
 _SPACE = re.compile(r"\s+")
@@ -51,10 +51,12 @@ def percentile(values: Iterable[float], p: float) -> float:
 
 def summarize(rows: list[dict]) -> dict[str, float]:
     """rows: {question item fields..., "texts": passage texts best first, "refused", "cited_speakers",
-    "retrieve_ms"}."""
-    answerable = [r for r in rows if not r["should_refuse"]]
+    "retrieve_ms"}. A question file may hold only `id` and `question`: a metric that needs labels
+    is computed over the rows that carry them and is NaN ("n/a") when none do."""
+    labelled = [r for r in rows if "should_refuse" in r]
+    answerable = [r for r in labelled if not r["should_refuse"] and r.get("evidence")]
     ranks = [first_hit_rank(r["texts"][:10], r["evidence"]) for r in answerable]
-    who = [r for r in rows if r["type"] == "who"]
+    who = [r for r in labelled if r.get("type") == "who"]
     out = {
         "questions": len(rows),
         "hit@5": _mean(1.0 if (k is not None and k <= 5) else 0.0 for k in ranks),
@@ -69,7 +71,7 @@ def summarize(rows: list[dict]) -> dict[str, float]:
             1.0 if any(covers(" ".join(r["quotes"]), e) for e in r["evidence"]) else 0.0
             for r in answerable) if answerable and answerable[0].get("quotes") is not None else float("nan"),
         "refusal_accuracy": _mean(1.0 if bool(r["refused"]) == bool(r["should_refuse"]) else 0.0
-                                  for r in rows) if rows and rows[0]["refused"] is not None else float("nan"),
+                                  for r in labelled) if labelled and labelled[0]["refused"] is not None else float("nan"),
         "retrieve_p50_ms": percentile((r["retrieve_ms"] for r in rows), 50),
         "retrieve_p95_ms": percentile((r["retrieve_ms"] for r in rows), 95),
     }

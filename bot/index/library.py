@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import docstore
-from ingest.model import CleanDoc
-from ingest.normalize import normalize
+from bot.index import docstore
+from bot.index.documents import CleanDoc
+from bot.text.normalize import normalize
 
 # Words that point at a role rather than a name.
 # Only the host: "嘉宾"/"the guest" is too loose (a talk's speaker gets called a guest too).

@@ -2,8 +2,8 @@
 
 `build_ui` only lays out components; the engine and the library come from factories called on
 first use, so building the Blocks is cheap (app.py builds it at import for `gradio app.py`
-reloads). What the page shows is rendered by `bot.ui_render` (which escapes everything from a
-transcript or a user); interface strings live in `bot.ui_text`.
+reloads). What the page shows is rendered by `bot.ui.render` (which escapes everything from a
+transcript or a user); interface strings live in `bot.ui.text`.
 
 API (gradio_client): `/chat` (question → answer text with [n] markers and the cited speakers)
 and `/ask_json` (question → the structured Answer). The UI's own events are private.
@@ -17,9 +17,9 @@ from typing import Any
 
 import gradio as gr
 
+from bot.schema import Answer, Filters
 from bot.settings import Settings
-from bot.types import Answer, Filters
-from bot.ui_render import (
+from bot.ui.render import (
     answer_json,
     assistant_message,
     chat_text,
@@ -29,13 +29,13 @@ from bot.ui_render import (
     targets,
     user_message,
 )
-from bot.ui_text import EXAMPLES, LANGS, lang_of, t
-from bot.ui_upload import ALLOWED, MAX_MB, Reindex, add_transcripts
+from bot.ui.text import EXAMPLES, LANGS, lang_of, t
+from bot.ui.upload import ALLOWED, MAX_MB, Reindex, add_transcripts
 
 logger = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], Any]   # → object with .stream(question, history, filters) and .ask(...)
-LibraryFactory = Callable[[], Any]  # → bot.library.Library (the current one: uploads replace it)
+LibraryFactory = Callable[[], Any]  # → bot.index.library.Library (the current one: uploads replace it)
 
 # The context panel holds several long turns; bring the cited one into view whenever it changes.
 _SCROLL_JS = """
