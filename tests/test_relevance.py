@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.retrieval.relevance import Evidence, Verdict, coverage, judge, speaker_absent
+from bot.settings import RetrievalParams
 
 IDF = {"营收": 5.0, "大": 0.1, "模型": 0.2, "palm": 4.0, "2025": 3.0}.get
+
+P = RetrievalParams()
 
 
 def ev(cos: float, tokens: list[str], texts: list[str], chinese: bool = True) -> Evidence:
@@ -21,38 +24,38 @@ def test_coverage_weighs_rare_words_and_counts_unknown_chinese_against():
 
 
 def test_chinese_needs_similarity_and_words():
-    assert not judge(ev(0.91, ["营收"], ["营收"])).weak
-    assert judge(ev(0.91, ["营收", "大"], ["大"])).weak                    # close, but the key word is absent
-    assert judge(ev(0.85, ["营收"], ["营收"])).weak                        # words alone are not enough
-    assert not judge(ev(0.88, ["营收", "大"], ["营收"]), named=True).weak   # named speaker: lower bar
-    assert judge(ev(0.88, ["营收", "大"], ["大"]), named=True).weak
+    assert not judge(ev(0.91, ["营收"], ["营收"]), P).weak
+    assert judge(ev(0.91, ["营收", "大"], ["大"]), P).weak                    # close, but the key word is absent
+    assert judge(ev(0.85, ["营收"], ["营收"]), P).weak                        # words alone are not enough
+    assert not judge(ev(0.88, ["营收", "大"], ["营收"]), P, named=True).weak   # named speaker: lower bar
+    assert judge(ev(0.88, ["营收", "大"], ["大"]), P, named=True).weak
 
 
 def test_english_needs_a_corpus_word_below_the_strong_similarity():
-    assert not judge(ev(0.81, ["bread"], [], chinese=False)).weak
-    assert judge(ev(0.78, ["bread"], [], chinese=False)).weak
-    assert not judge(ev(0.78, ["palm"], [], chinese=False)).weak
-    assert judge(ev(0.75, ["palm"], [], chinese=False)).weak
+    assert not judge(ev(0.81, ["bread"], [], chinese=False), P).weak
+    assert judge(ev(0.78, ["bread"], [], chinese=False), P).weak
+    assert not judge(ev(0.78, ["palm"], [], chinese=False), P).weak
+    assert judge(ev(0.75, ["palm"], [], chinese=False), P).weak
 
 
 def test_speaker_absent_when_others_answer_clearly_better():
     named, others = Verdict(False, 0.88, 0.3, 0.1), Verdict(False, 0.92, 0.8, 0.7)
-    assert speaker_absent(named, others)
-    assert not speaker_absent(Verdict(False, 0.91, 0.8, 0.6), others)     # their own turn covers it
-    assert not speaker_absent(named, Verdict(True, 0.95, 0.1, 0.1))       # nobody really covers it
+    assert speaker_absent(named, others, P)
+    assert not speaker_absent(Verdict(False, 0.91, 0.8, 0.6), others, P)     # their own turn covers it
+    assert not speaker_absent(named, Verdict(True, 0.95, 0.1, 0.1), P)       # nobody really covers it
 
 
 def test_speaker_absent_when_others_hold_the_question_s_words_and_cosines_tie():
     # 闫俊杰 asked about X.ai, which only 李广密 discusses: e5 finds 闫俊杰's nearest turn almost as
     # close (0.889 vs 0.903), but others' passages hold twice the question's words.
     named, others = Verdict(False, 0.889, 0.24, 0.09), Verdict(False, 0.903, 0.50, 0.16)
-    assert speaker_absent(named, others)
-    assert not speaker_absent(Verdict(False, 0.889, 0.24, 0.4), others)    # their best turn has the words
-    assert not speaker_absent(Verdict(False, 0.889, 0.35, 0.09), others)   # the coverages are close
+    assert speaker_absent(named, others, P)
+    assert not speaker_absent(Verdict(False, 0.889, 0.24, 0.4), others, P)    # their best turn has the words
+    assert not speaker_absent(Verdict(False, 0.889, 0.35, 0.09), others, P)   # the coverages are close
     # English questions share few words with Chinese text: coverage says nothing there
     en_named, en_others = (Verdict(False, 0.80, 0.0, 0.0, chinese=False),
                            Verdict(False, 0.81, 1.0, 0.0, chinese=False))
-    assert not speaker_absent(en_named, en_others)
+    assert not speaker_absent(en_named, en_others, P)
 
 
 def test_middle_band_needs_one_passage_that_holds_the_words_by_itself():
@@ -62,7 +65,7 @@ def test_middle_band_needs_one_passage_that_holds_the_words_by_itself():
                          top_texts=["面壁智能的李大海", "硅谷公司的融资", "花了多少钱"], idf=idf)
     together = Evidence(query="q", query_tokens=["面壁智能", "融资", "多少钱"], vector=[("a", 0.883)], keyword=[],
                         top_texts=["面壁智能这轮融资", "别的", "别的"], idf=idf)
-    assert judge(scattered).coverage == 1.0 and judge(scattered).weak
-    assert not judge(together).weak
+    assert judge(scattered, P).coverage == 1.0 and judge(scattered, P).weak
+    assert not judge(together, P).weak
     # a very close passage still only needs the words somewhere among the three
-    assert not judge(Evidence(**{**scattered.__dict__, "vector": [("a", 0.91)]})).weak
+    assert not judge(Evidence(**{**scattered.__dict__, "vector": [("a", 0.91)]}), P).weak

@@ -7,8 +7,8 @@ import numpy as np
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from bot.index.keyword import KeywordIndex
-from bot.retrieval.hybrid import _demote_host_questions, _lift_replies
 from bot.retrieval.relevance import coverage
+from bot.retrieval.rerank import HostQuestionDemotion, ReplyLift
 from bot.text.aliases import expand, forms
 from bot.text.tokenize import tokenize
 
@@ -27,6 +27,14 @@ def _index() -> KeywordIndex:
     recs = [{"text": t, "doc_id": d, "turn": turn, "part": part, "speaker": s, "role": role}
             for _, d, turn, part, s, role, t in RECORDS]
     return KeywordIndex.build([r[0] for r in RECORDS], [r[-1] for r in RECORDS], ["主持人", "嘉宾"], "fp", recs)
+
+
+def _lift_replies(found, kw, allowed, speakers):
+    return ReplyLift(keyword=kw, allowed=allowed, speakers=speakers, lift=0.9).postprocess_nodes(found)
+
+
+def _demote_host_questions(found, speakers):
+    return HostQuestionDemotion(speakers=speakers, factor=0.8).postprocess_nodes(found)
 
 
 def _node(kw: KeywordIndex, cid: str, score: float) -> NodeWithScore:

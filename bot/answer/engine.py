@@ -22,6 +22,7 @@ from bot.answer.extractive import extractive_answer
 from bot.answer.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
 from bot.answer.guard import StreamRedactor, check_question, redact, small_talk
 from bot.answer.llm import LLM, LLMError, make_llm
+from bot.answer.messages import MSG, reason_text
 from bot.answer.prompts import (
     PROMPTS_DIR,
     Prompt,
@@ -37,34 +38,6 @@ from bot.settings import Settings
 from bot.text.lang import Lang, split_sentences
 
 log = logging.getLogger(__name__)
-
-MSG = {
-    "zh": {
-        "refuse": "这些访谈没有谈到这个问题。", "closest": "最接近的段落:", "searching": "正在检索访谈…",
-        "condensing": "正在理解追问…", "writing": "正在撰写回答…",
-        "fallback": "大模型暂不可用({err});以下是从访谈原文中摘录的回答。",
-        "dropped": "已删除指向不存在段落的引用标记:{nums}。",
-        "unverified": "有 {k} 处引文在所引段落中找不到,已标记“⚠未核实”。",
-        "retrieval_failed": "检索失败:{err}", "editor": "编者",
-        "hello": "你好!我回答关于这些访谈的问题,回答里的每一句都引用原话,注明是谁、在哪场访谈里说的。"
-                 "可以问某人怎么看某个话题、某个数字是多少,或者比较两场访谈的说法。",
-        "interviews": "现有的访谈:", "welcome": "不客气!还有想问的,随时问。",
-    },
-    "en": {
-        "refuse": "These interviews don't cover that.", "closest": "Closest passages:",
-        "searching": "Searching the transcripts…", "condensing": "Reading the follow-up…",
-        "writing": "Writing the answer…",
-        "fallback": "LLM unavailable ({err}); showing an extractive answer from the transcripts.",
-        "dropped": "Removed citation markers that point to no passage: {nums}.",
-        "unverified": "{k} quotation(s) could not be found in the cited passages and are marked ⚠unverified.",
-        "retrieval_failed": "Search failed: {err}", "editor": "editor",
-        "hello": "Hello! I answer questions about these interviews, quoting what was said and who said it, "
-                 "in which interview. Ask what someone thinks about a topic, for a figure, or how two "
-                 "interviews compare.",
-        "interviews": "The interviews:", "welcome": "You're welcome! Ask another question any time.",
-    },
-}
-
 
 class ChatEngine:
     def __init__(self, settings: Settings, retriever: Retriever, llm: LLM | None = None,
@@ -143,7 +116,7 @@ class ChatEngine:
                         standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
         if retrieval.weak or not retrieval.passages:
             answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
-            answer.text = _refusal(retrieval.passages, retrieval.reason, lang)
+            answer.text = _refusal(retrieval.passages, reason_text(retrieval, lang), lang)
             yield StreamEvent("delta", redact(answer.text, self.settings))
         elif self.llm is not None and llm_error is None:
             yield StreamEvent("status", m["writing"])
@@ -192,7 +165,8 @@ class ChatEngine:
 
     def _offline_answer(self, answer: Answer, question: str, passages: list[Passage], lang: Lang,
                         semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Iterator[StreamEvent]:
-        extract = extractive_answer(question, passages, lang, semantic=semantic)
+        extract = extractive_answer(question, passages, lang, semantic=semantic, params=self.settings.answer,
+                                     host_weight=self.settings.host_weight)
         cited = cite(extract.text, passages, lang)
         answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
         for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker

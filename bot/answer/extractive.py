@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.schema import Passage
+from bot.settings import AnswerParams
 from bot.text.lang import Lang, detect_lang, norm, simplify, split_sentences
 from bot.text.tokenize import segmenter
 
@@ -88,7 +89,8 @@ class Scored:
     score: float
 
 
-def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None) -> list[Scored]:
+def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None,
+                    host_weight: float = 0.8) -> list[Scored]:
     """Every sentence of `passages` scored against `query` (best first). Query words that occur in
     every sentence count less (an IDF over the candidates), longer words count more."""
     if sentences is None:
@@ -124,7 +126,7 @@ def score_sentences(query: str, passages: list[Passage], sentences: list[Scored]
         score = 0.6 * term_score + 0.4 * bi_score
         score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior
         if p.role == "host":
-            score *= 0.4            # a host's question is context, not an answer
+            score *= host_weight    # a host's question is context, not an answer
         if _is_question(x.text):
             score *= 0.5
         if len(low) < 10:
@@ -145,16 +147,10 @@ class Extract:
     picks: list[Scored]
 
 
-# Share of a sentence's score that comes from its own vector's similarity to the question (when
-# the store has sentence vectors), the rest from shared words. Measured: the offline answer quotes
-# the question set's evidence for 36/39 tune questions instead of 33/39 (blind 20/24 vs 19/24;
-# holdout 13/16 both ways).
-SEMANTIC_SHARE = 0.5
-
-
-def _blend(scored: list[Scored], passages: list[Passage],
-           semantic: dict[str, list[tuple[int, int, float]]]) -> list[Scored]:
-    """Mix each sentence's word score with the cosine of the stored sentence vector it falls in.
+def _blend(scored: list[Scored], passages: list[Passage], semantic: dict[str, list[tuple[int, int, float]]],
+           share: float, host_weight: float) -> list[Scored]:
+    """Mix each sentence's word score with the cosine of the stored sentence vector it falls in
+    (`share` of the result).
     Both are rescaled to 0..1 over the candidates: e5 cosines all sit within a narrow band."""
     sims: list[float | None] = []
     for x in scored:
@@ -168,33 +164,33 @@ def _blend(scored: list[Scored], passages: list[Passage],
     for x, c in zip(scored, sims, strict=True):
         near = 0.0 if c is None else (c - lo) / (hi - lo)
         # the same discounts as the word score: a host's words and questions are context
-        near *= (0.4 if passages[x.n - 1].role == "host" else 1.0) * (0.5 if _is_question(x.text) else 1.0)
-        x.score = (1 - SEMANTIC_SHARE) * x.score / top + SEMANTIC_SHARE * near
+        near *= (host_weight if passages[x.n - 1].role == "host" else 1.0) * (0.5 if _is_question(x.text) else 1.0)
+        x.score = (1 - share) * x.score / top + share * near
     return sorted(scored, key=lambda s: -s.score)
 
 
-def pick_sentences(question: str, passages: list[Passage], max_sentences: int = 4,
+def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> list[Scored]:
-    scored = score_sentences(question, passages)
+    scored = score_sentences(question, passages, host_weight=host_weight)
     if not scored:
         return []
     if semantic:
-        scored = _blend(scored, passages, semantic)
+        scored = _blend(scored, passages, semantic, params.semantic_share, host_weight)
     # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
     ranked = [s for s in scored if not _is_question(s.text)] or scored
     best = ranked[0].score
     picks: list[Scored] = []
     seen: list[tuple[str, set[str]]] = []
     for cand in ranked:
-        if len(picks) >= max_sentences:
+        if len(picks) >= params.max_sentences:
             break
-        weak = cand.score <= 0 or cand.score < 0.45 * best
+        weak = cand.score <= 0 or cand.score < params.keep_ratio * best
         if weak and (len(picks) >= 2 or cand.score <= 0):
             break
         key, bi = norm(cand.text), bigrams(cand.text)
         if any(key in k or k in key or (bi and len(bi & b) / len(bi | b) > 0.7) for k, b in seen):
             continue   # the same words again (overlapping chunks, repeated titles)
-        if picks and sum(len(p.text) for p in picks) + len(cand.text) > 450:
+        if picks and sum(len(p.text) for p in picks) + len(cand.text) > params.max_chars:
             continue
         picks.append(cand)
         seen.append((key, bi))
@@ -230,12 +226,17 @@ def _intro(p: Passage, lang: Lang) -> str:
 
 
 def extractive_answer(question: str, passages: list[Passage], lang: Lang | None = None,
-                      max_sentences: int = 4,
-                      semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Extract:
+                      max_sentences: int | None = None,
+                      semantic: dict[str, list[tuple[int, int, float]]] | None = None,
+                      params: AnswerParams | None = None, host_weight: float = 0.8) -> Extract:
     """An answer made of the passages' best sentences, quoted verbatim with [n] markers.
-    `semantic`: Retrieval.sentence_scores, when the store has sentence vectors."""
+    `semantic`: Retrieval.sentence_scores, when the store has sentence vectors; `params` and
+    `host_weight` come from Settings (`max_sentences` overrides params.max_sentences)."""
     lang = lang or detect_lang(question)
-    picks = pick_sentences(question, passages, max_sentences, semantic)
+    params = params or AnswerParams()
+    if max_sentences is not None:
+        params = params.model_copy(update={"max_sentences": max_sentences})
+    picks = pick_sentences(question, passages, params, host_weight, semantic)
     groups: dict[tuple[str | None, str, str], list[Scored]] = {}
     for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
         p = passages[s.n - 1]

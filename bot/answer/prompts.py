@@ -143,47 +143,19 @@ def format_passage(n: int, p: Passage, lang: Lang) -> str:
     return f"<passage {attrs}>\n{data_text(p.text)}\n</passage>"
 
 
-class _Tokens:
-    """cl100k_base token counts; the encoding file ships inside llama-index-core, which works
-    offline. Without it, a conservative estimate (one token per CJK character)."""
+def count_tokens(text: str) -> int:
+    """cl100k_base token counts through LlamaIndex's tokenizer helper (its encoding file ships
+    inside llama-index-core, so this works offline)."""
+    from llama_index.core.utils import get_tokenizer
 
-    _enc = None
-
-    @classmethod
-    def count(cls, text: str) -> int:
-        if cls._enc is None:
-            cls._enc = _load_encoding() or False
-        if cls._enc:
-            return len(cls._enc.encode(text, disallowed_special=()))
-        return sum(1 for ch in text if ord(ch) > 0x2E80) + len(text.encode("ascii", "ignore")) // 3 + 1
-
-
-def _load_encoding():
-    import importlib.util
-    import os
-
-    import tiktoken
-
-    spec = importlib.util.find_spec("llama_index.core")
-    cache = Path(spec.origin).parent / "_static" / "tiktoken_cache" if spec and spec.origin else None
-    saved = os.environ.get("TIKTOKEN_CACHE_DIR")
-    try:
-        if saved is None and cache and cache.is_dir():
-            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-        return tiktoken.get_encoding("cl100k_base")
-    except Exception as exc:  # noqa: BLE001 - offline without the cached file: estimate instead
-        log.warning("cl100k_base unavailable (%s); estimating token counts", type(exc).__name__)
-        return None
-    finally:
-        if saved is None:
-            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+    return len(get_tokenizer()(text))
 
 
 def fit_passages(passages: list[Passage], budget: int, lang: Lang) -> list[Passage]:
     """The best-ranked passages whose formatted text fits `budget` tokens (at least one)."""
     kept, used = [], 0
     for n, p in enumerate(passages, 1):
-        cost = _Tokens.count(format_passage(n, p, lang)) + 2
+        cost = count_tokens(format_passage(n, p, lang)) + 2
         if kept and used + cost > budget:
             break
         kept.append(p)

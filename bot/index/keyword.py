@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+from llama_index.core.schema import NodeWithScore, TextNode
 
 from bot.text.tokenize import add_words, tokenize
 
@@ -69,6 +70,13 @@ class KeywordIndex:
         i = self._pos.get(cid)
         return None if i is None else self.records[i]
 
+    def node(self, cid: str, score: float) -> NodeWithScore:
+        """The chunk as a LlamaIndex node (text and metadata from its record), with `score`: the one
+        record -> node conversion, for the keyword side, the sentence side and the reply lift."""
+        rec = self.record(cid) or {}
+        meta = {k: v for k, v in rec.items() if k != "text"}
+        return NodeWithScore(node=TextNode(id_=cid, text=rec.get("text", ""), metadata=meta), score=score)
+
     def reply_to(self, cid: str) -> str | None:
         """The first chunk of the turn that follows chunk `cid` in its document: the answer, when
         `cid` is a question."""
@@ -84,9 +92,6 @@ class KeywordIndex:
         order = self._turns.get(rec.get("doc_id", ""), [])
         k = bisect.bisect_left(order, (int(rec.get("turn", 0)) + 1, -1, -1))
         return self.ids[order[k][2]] if k < len(order) else None
-
-    def ids_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> set[str]:
-        return set(self.ids_at(self.mask_where(docs, speakers)))
 
     def mask_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> np.ndarray:
         """Boolean mask over `ids` of the chunks in any of `docs` and by any of `speakers`

@@ -62,17 +62,10 @@ class Library:
     def titles(self) -> dict[str, str]:
         return {d: doc.meta.title for d, doc in sorted(self.docs.items())}
 
-    def find_speakers(self, question: str) -> list[str]:
-        """Canonical names of the people a question names (by name, alias or role word)."""
-        return [name for name, _ in self._mentions(question)]
-
-    def strip_speakers(self, question: str) -> str:
-        """The question without the names it mentions: once retrieval filters on the person,
-        the name only adds noise to the topic match (and would match every turn of theirs)."""
-        return self.split_speakers(question)[1]
-
     def split_speakers(self, question: str) -> tuple[list[str], str]:
-        """(find_speakers, strip_speakers) in one pass over the names: what retrieval needs."""
+        """(canonical names of the people the question names, by name, alias or role word; the
+        question without those names): once retrieval filters on the person, the name only adds
+        noise to the topic match (and would match every turn of theirs)."""
         mentions = self._mentions(question)
         names = [name for name, _ in mentions]
         if not names:

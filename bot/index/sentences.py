@@ -5,8 +5,8 @@ Draw Things" inside a self-introduction); the passage's vector averages it away,
 vector finds it. Ingest stores one vector per sentence in a second Chroma collection
 (`ingest.pipeline._index_sentences`); here a passage scores the cosine of its closest sentence.
 
-Up to `MEMORY_MAX` sentences the vectors are held in memory and searched with one matrix product
-(0.05 ms for the seeds' 1,248 sentences; a Chroma query costs ~7 ms, and a question runs up
+Up to `memory_max` sentences (Settings.retrieval.sentence_memory_max) the vectors are held in
+memory and searched with one matrix product (0.05 ms for the seeds' 1,248 sentences; a Chroma query costs ~7 ms, and a question runs up
 to three searches). Bigger stores are searched through Chroma's own index.
 """
 
@@ -21,7 +21,6 @@ from bot.index.keyword import KeywordIndex
 
 logger = logging.getLogger(__name__)
 
-MEMORY_MAX = 100_000      # sentences (~150 MB of float32 vectors at 384-d; ~15 ms a search)
 HITS_PER_PASSAGE = 4      # Chroma path: sentence hits fetched per passage wanted
 PAGE = 5000
 
@@ -36,7 +35,7 @@ class SentenceIndex:
         self._of_row: dict[int, list[int]] | None = None
 
     @classmethod
-    def open(cls, collection: Any, keyword: KeywordIndex, memory_max: int = MEMORY_MAX) -> SentenceIndex | None:
+    def open(cls, collection: Any, keyword: KeywordIndex, memory_max: int = 100_000) -> SentenceIndex | None:
         """None when there are no sentence vectors (a store built before them: the next ingest adds them)."""
         n = collection.count()
         if not n:

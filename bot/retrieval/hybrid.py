@@ -5,53 +5,54 @@ Chinese and speakers need two things the stock pieces lack, added here as small 
 - speaker awareness: a question that names a person is answered from that person's turns only,
   and when those turns don't discuss the topic, retrieval says so (weak) instead of handing
   someone else's words to the answer.
-Keyword search cannot match an English question to Chinese text, so the two sides are weighed by
-the question's language (see `weights`).
+Keyword search cannot match an English question to Chinese text, so the sides are weighed by
+the question's language (see `weights`). The rerank rules after fusion are node postprocessors
+(`bot.retrieval.rerank`); every number comes from `Settings.retrieval`. A refusal carries a reason
+code (`REASON_*`), which the answer layer turns into words.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
+import math
 from typing import Any
 
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever, VectorIndexRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
-from bot.retrieval.relevance import Evidence, coverage, judge, speaker_absent
+from bot.retrieval.relevance import Evidence, judge, speaker_absent
+from bot.retrieval.rerank import CoverageRerank, HostQuestionDemotion, ReplyLift
 from bot.schema import Filters, Passage, Retrieval
+from bot.settings import RetrievalParams
 from bot.text.aliases import expand
+from bot.text.lang import detect_lang
 from bot.text.normalize import normalize
 from bot.text.tokenize import tokenize
 
 logger = logging.getLogger(__name__)
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-CANDIDATES = 30  # per side, before fusion
-REMOTE_ID_FILTER_MAX = 20_000  # ids per query sent to a Chroma server instead of a metadata filter
+# Reason codes of a refusal (Retrieval.reason); bot.answer.messages words them.
+REASON_SPEAKER_ABSENT = "speaker_absent"   # the named person doesn't discuss it; others do
 
 
 def is_chinese(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(1 for c in letters if _CJK.match(c)) / len(letters) >= 0.3
+    return detect_lang(text) == "zh"
 
 
-def weights(question: str, sentences: bool = True) -> tuple[float, ...]:
+def weights(question: str, params: RetrievalParams, sentences: bool = True) -> tuple[float, ...]:
     """(passage vectors, sentence vectors, keywords) weights, or (passage vectors, keywords) for a
     store without sentence vectors. For Chinese questions keywords carry names, numbers and rare
     terms as much as the vectors do; for English ones they only catch Latin terms (GPT-4, PaLM,
     Agent), so the vectors lead. Of the vectors, a passage's best sentence weighs more than the
-    passage as a whole: answers are often one sentence of a long turn. Chosen on the golden set's
-    tune split, checked on its holdout and the blind set (README, "Evaluation")."""
+    passage as a whole: answers are often one sentence of a long turn."""
     if not sentences:
-        return (0.5, 0.5) if is_chinese(question) else (0.7, 0.3)
-    return (0.15, 0.35, 0.5) if is_chinese(question) else (0.2, 0.5, 0.3)
+        return params.weights_zh_plain if is_chinese(question) else params.weights_en_plain
+    return params.weights_zh if is_chinese(question) else params.weights_en
 
 
 class KeywordSide(BaseRetriever):
@@ -66,12 +67,7 @@ class KeywordSide(BaseRetriever):
         tokens = tokenize(query_bundle.query_str) if self.tokens is None else self.tokens
         # both spellings of a name (谷歌 / Google) count as the same word
         self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed, tokens=expand(tokens))
-        out = []
-        for cid, score in self.raw:
-            rec = self.index.record(cid) or {}
-            meta = {k: v for k, v in rec.items() if k != "text"}
-            out.append(NodeWithScore(node=TextNode(id_=cid, text=rec.get("text", ""), metadata=meta), score=score))
-        return out
+        return [self.index.node(cid, score) for cid, score in self.raw]
 
 
 class VectorSide(VectorIndexRetriever):
@@ -85,8 +81,6 @@ class VectorSide(VectorIndexRetriever):
             return []
         found = super()._retrieve(query_bundle)
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
-        import math
-
         self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
         return found
 
@@ -99,17 +93,25 @@ class SentenceSide(BaseRetriever):
         self.sentences, self.where, self.allowed, self.top_k = sentences, where, allowed, top_k
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        out = []
-        for cid, cos in self.sentences.search(query_bundle.embedding, self.top_k, self.allowed, self.where):
-            rec = self.sentences.keyword.record(cid) or {}
-            meta = {k: v for k, v in rec.items() if k != "text"}
-            out.append(NodeWithScore(node=TextNode(id_=cid, text=rec.get("text", ""), metadata=meta), score=cos))
-        return out
+        keyword = self.sentences.keyword
+        return [keyword.node(cid, cos)
+                for cid, cos in self.sentences.search(query_bundle.embedding, self.top_k, self.allowed, self.where)]
 
 
-def _where(docs: list[str], speakers: list[str]) -> dict | None:
-    clauses = [{key: {"$in": list(values)}} for key, values in (("doc_id", docs), ("speaker", speakers)) if values]
-    return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+def metadata_filters(docs: list[str], speakers: list[str]) -> MetadataFilters | None:
+    """The one way a filter is built: chunks in any of `docs` and by any of `speakers`. The
+    vector side takes it as is; the sentence collection, queried directly, as `chroma_where`.
+    (The keyword index applies the same filter as a mask: KeywordIndex.mask_where.)"""
+    fs = [MetadataFilter(key=key, value=list(values), operator=FilterOperator.IN)
+          for key, values in (("doc_id", docs), ("speaker", speakers)) if values]
+    return MetadataFilters(filters=fs) if fs else None
+
+
+def chroma_where(filters: MetadataFilters | None) -> dict | None:
+    if filters is None:
+        return None
+    clauses = [{f.key: {"$in": list(f.value)}} for f in filters.filters]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _to_passage(n: NodeWithScore) -> Passage:
@@ -127,26 +129,20 @@ class HybridRetriever:
     """Implements `bot.schema.Retriever`."""
 
     def __init__(self, index: Any, keyword: KeywordIndex | None, library: Library, embedder: Any,
-                 sentences: SentenceIndex | None = None) -> None:
+                 sentences: SentenceIndex | None = None, params: RetrievalParams | None = None,
+                 remote: bool = False, host_weight: float = 0.8) -> None:
         self.index = index          # a VectorStoreIndex over the Chroma store
         self.keyword = keyword
         self.sentences = sentences  # a SentenceIndex, if the store has sentence vectors
         self.library = library
         self.embedder = embedder
+        self.params = params or RetrievalParams()
+        self.remote = remote        # the store is a Chroma server (ids cost a request's size)
+        self.host_weight = host_weight
 
     def _restrict_by_ids(self, n: int) -> bool:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
-        client = getattr(getattr(getattr(self.index, "vector_store", None), "_collection", None), "_client", None)
-        remote = type(client).__module__.startswith("chromadb.api.fastapi")
-        return not remote or n <= REMOTE_ID_FILTER_MAX
-
-    def _filters(self, docs: list[str], speakers: list[str]) -> MetadataFilters | None:
-        fs: list[MetadataFilter] = []
-        if docs:
-            fs.append(MetadataFilter(key="doc_id", value=list(docs), operator=FilterOperator.IN))
-        if speakers:
-            fs.append(MetadataFilter(key="speaker", value=list(speakers), operator=FilterOperator.IN))
-        return MetadataFilters(filters=fs) if fs else None
+        return not self.remote or n <= self.params.remote_id_filter_max
 
     def _search(self, query: str, docs: list[str], speakers: list[str], top_k: int,
                 embedding: list[float], tokens: list[str] | None = None) -> tuple[list[NodeWithScore], Evidence]:
@@ -154,31 +150,38 @@ class HybridRetriever:
         # classify it once.
         tokens = tokenize(query) if tokens is None else tokens
         chinese = is_chinese(query)
+        p = self.params
+        n_cand = p.candidates
+        filters = metadata_filters(docs, speakers)
         allowed = self.keyword.mask_where(docs, speakers) if self.keyword is not None and (docs or speakers) else None
         if allowed is not None and self._restrict_by_ids(int(allowed.sum())):
             # The filter's chunks, named by id: Chroma matches a metadata filter row by row
             # (~5 µs a row: 250 ms for 80k of 100k chunks), ids cost a sixth; same results.
-            vector = VectorSide(self.index, similarity_top_k=CANDIDATES,
+            vector = VectorSide(self.index, similarity_top_k=n_cand,
                                 vector_store_kwargs={"ids": self.keyword.ids_at(allowed)})
         else:
-            vector = VectorSide(self.index, similarity_top_k=CANDIDATES, filters=self._filters(docs, speakers))
+            vector = VectorSide(self.index, similarity_top_k=n_cand, filters=filters)
         sides: list[BaseRetriever] = [vector]
         kw = None
         with_sentences = self.sentences is not None and self.keyword is not None
         if with_sentences:
-            sides.append(SentenceSide(self.sentences, _where(docs, speakers), allowed, CANDIDATES))
+            sides.append(SentenceSide(self.sentences, chroma_where(filters), allowed, n_cand))
         if self.keyword is not None:
-            kw = KeywordSide(self.keyword, allowed, CANDIDATES, tokens)
+            kw = KeywordSide(self.keyword, allowed, n_cand, tokens)
             sides.append(kw)
         fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode="relative_score", num_queries=1, use_async=False,
                                       similarity_top_k=max(top_k, 10),
-                                      retriever_weights=list(weights(query, with_sentences))[:len(sides)])
-        fused = fusion.retrieve(QueryBundle(query, embedding=embedding))
+                                      retriever_weights=list(weights(query, p, with_sentences))[:len(sides)])
+        bundle = QueryBundle(query, embedding=embedding)
+        fused = fusion.retrieve(bundle)
+        rules: list[Any] = []
         if self.keyword is not None:
-            fused = _lift_replies(fused, self.keyword, allowed, speakers)
-        fused = _demote_host_questions(fused, speakers)
+            rules.append(ReplyLift(keyword=self.keyword, allowed=allowed, speakers=speakers, lift=p.reply_lift))
+        rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
         if chinese and self.keyword is not None:
-            fused = _rerank_by_coverage(fused, tokens, self.keyword.idf)
+            rules.append(CoverageRerank(tokens=tokens, idf=self.keyword.idf, weight=p.coverage_rerank))
+        for rule in rules:
+            fused = rule.postprocess_nodes(fused, bundle)
         ev = Evidence(query=query, query_tokens=tokens,
                       vector=vector.raw, keyword=kw.raw if kw else [],
                       # the host's question counts as context for whether the topic is covered
@@ -198,11 +201,11 @@ class HybridRetriever:
             # voice is represented instead of the one whose words happen to score higher.
             runs = [self._search(topic, filters.docs, [name], top_k, embedding, tokens) for name in named]
             fused = _interleave([f for f, _ in runs])
-            weak = all(judge(ev, named=True).weak for _, ev in runs)
+            weak = all(judge(ev, self.params, named=True).weak for _, ev in runs)
         else:
             speakers = named or list(filters.speakers)
             fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens)
-            verdict = judge(ev, named=bool(named))
+            verdict = judge(ev, self.params, named=bool(named))
             weak = verdict.weak
             if named:
                 # Check the named person against everyone: if others discuss it and they don't,
@@ -210,80 +213,16 @@ class HybridRetriever:
                 # "Others" are those who answer, not the hosts whose questions share the topic's words.
                 voices = [n for n, e in self.library.speakers.items() if e.role != "host" or n in named]
                 others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens)
-                all_verdict = judge(ev_all)
-                if weak or speaker_absent(verdict, all_verdict):
+                all_verdict = judge(ev_all, self.params)
+                if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
                     if not all_verdict.weak:
-                        reason = (f"{named[0]} 在这些访谈里没有谈到这一点;其他人谈到过,见下方最接近的段落。"
-                                  if is_chinese(query) else
-                                  f"{named[0]} does not discuss this in these interviews; others do "
-                                  "(closest passages below).")
+                        reason = REASON_SPEAKER_ABSENT
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
                          speaker=named[0] if named else None, sentence_scores=scores)
-
-
-# A reply inherits this share of the score of the host's question it answers: people ask what the
-# interviewer asked, in the interviewer's words, and what they want is the answer that follows.
-REPLY_LIFT = 0.9
-
-
-def _lift_replies(found: list[NodeWithScore], keyword: KeywordIndex, allowed: Any,
-                  speakers: list[str]) -> list[NodeWithScore]:
-    by_id = {n.node.node_id: n for n in found}
-    for n in list(found):
-        m = n.node.metadata
-        if m.get("role") != "host" or m.get("speaker") in speakers:
-            continue
-        rid = keyword.reply_to(n.node.node_id)
-        rec = keyword.record(rid) if rid else None
-        if rec is None or rec.get("role") == "host" or not _allowed(keyword, rid, allowed):
-            continue
-        lifted = (n.score or 0.0) * REPLY_LIFT
-        if rid in by_id:
-            by_id[rid].score = max(by_id[rid].score or 0.0, lifted)
-        else:
-            meta = {k: v for k, v in rec.items() if k != "text"}
-            by_id[rid] = NodeWithScore(node=TextNode(id_=rid, text=rec.get("text", ""), metadata=meta), score=lifted)
-    return sorted(by_id.values(), key=lambda n: n.score or 0.0, reverse=True)
-
-
-def _allowed(keyword: KeywordIndex, cid: str, allowed: Any) -> bool:
-    if allowed is None:
-        return True
-    i = keyword.position(cid)
-    return i is not None and bool(allowed[i])
-
-
-HOST_QUESTION_CHARS = 120
-HOST_QUESTION_FACTOR = 0.8
-
-
-def _demote_host_questions(found: list[NodeWithScore], speakers: list[str]) -> list[NodeWithScore]:
-    """A host's short question shares the topic's words but holds no answer; let the answers
-    outrank it (unless the question asks about the host's own words)."""
-    for n in found:
-        m = n.node.metadata
-        if (m.get("role") == "host" and m.get("speaker") not in speakers
-                and len(n.node.get_content()) <= HOST_QUESTION_CHARS):
-            n.score = (n.score or 0.0) * HOST_QUESTION_FACTOR
-    return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
-
-
-# How much the share of the question's rare words in a passage adds to its fused score (Chinese
-# questions): a light lexical rerank of the top ten; 0.15 lifted held-out MRR 0.875 → 0.906 and
-# changed nothing else measured (README, "Evaluation").
-COVERAGE_RERANK = 0.15
-
-
-def _rerank_by_coverage(found: list[NodeWithScore], tokens: list[str],
-                        idf: Callable[[str], float | None]) -> list[NodeWithScore]:
-    top = max((n.score or 0.0) for n in found) if found else 0.0
-    for n in found[:10]:
-        n.score = (n.score or 0.0) + COVERAGE_RERANK * top * coverage(tokens, [n.node.get_content()], idf)
-    return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
 
 
 def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:

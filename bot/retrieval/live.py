@@ -73,13 +73,13 @@ def _open_collection(settings: Settings, embedder: Any) -> tuple[Any, Any, int, 
     return collection, index, n_vectors, sentences
 
 
-def _sentences(collection: Any, keyword: KeywordIndex | None) -> SentenceIndex | None:
+def _sentences(collection: Any, keyword: KeywordIndex | None, memory_max: int) -> SentenceIndex | None:
     """The sentence search, or None (no sentence vectors yet, or they cannot be read: retrieval
     then goes on without them rather than failing the question)."""
     if collection is None or keyword is None:
         return None
     try:
-        return SentenceIndex.open(collection, keyword)
+        return SentenceIndex.open(collection, keyword, memory_max)
     except Exception as exc:
         logger.warning("sentence vectors unreadable (%s: %s); searching without them", type(exc).__name__, exc)
         return None
@@ -101,7 +101,8 @@ def _open(settings: Settings, embedder: Any) -> _Opened:
                          f"{n_vectors} passages. Rebuild both from the transcripts with `{REBUILD}`.")
     if n_vectors != n_keyword:
         raise out_of_step(n_vectors, n_keyword)
-    return _Opened(collection, index, keyword, library, _sentences(sentences, keyword))
+    return _Opened(collection, index, keyword, library,
+                   _sentences(sentences, keyword, settings.retrieval.sentence_memory_max))
 
 
 def out_of_step(n_vectors: int, n_keyword: int) -> StoreError:
@@ -156,7 +157,8 @@ class Services:
             self._broken = True
             raise out_of_step(n_vectors, n_keyword)
         self.collection, self.retriever.index = collection, index
-        self.retriever.sentences = _sentences(sentences, self.retriever.keyword)
+        self.retriever.sentences = _sentences(sentences, self.retriever.keyword,
+                                              self.settings.retrieval.sentence_memory_max)
         logger.info("reopened the vector store (%d passages)", n_vectors)
 
     def _changed(self) -> bool:
@@ -223,7 +225,9 @@ def _store_failure(exc: BaseException) -> bool:
 def build_services(settings: Settings, embedder: Any = None) -> Services:
     embedder = embedder or make_embedder(settings)
     opened = _open(settings, embedder)
-    retriever = LiveRetriever(opened.index, opened.keyword, opened.library, embedder, opened.sentences)
+    retriever = LiveRetriever(opened.index, opened.keyword, opened.library, embedder, opened.sentences,
+                              params=settings.retrieval, remote=bool(settings.chroma_host),
+                              host_weight=settings.host_weight)
     services = Services(settings, embedder, opened.collection, retriever, opened.library, threading.Lock())
     retriever.services = services
     return services

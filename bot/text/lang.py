@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Literal
+
+from bot.text.normalize import t2s
 
 Lang = Literal["zh", "en"]
 
@@ -47,15 +48,8 @@ MAX_SENTENCE = 150   # longer sentences are cut at commas so an answer never quo
 _PIECE = 100
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def simplify(text: str) -> str:
-    return _t2s().convert(text)
+    return t2s().convert(text)
 
 
 def norm_map(text: str) -> tuple[str, list[int]]:

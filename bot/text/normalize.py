@@ -11,7 +11,8 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def t2s():
+    """The one OpenCC traditional → simplified converter."""
     import opencc  # loads its dictionaries: do it once, on first use
 
     return opencc.OpenCC("t2s")
@@ -20,4 +21,4 @@ def _t2s():
 def normalize(text: str) -> str:
     # NFKC folds full-width ASCII (ＧＰＴ－４ → GPT-4) and compatibility forms; t2s maps traditional
     # characters and phrases to simplified.
-    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    return t2s().convert(unicodedata.normalize("NFKC", text)).lower()

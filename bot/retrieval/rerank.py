@@ -1,0 +1,105 @@
+"""The rerank rules applied after fusion, as LlamaIndex node postprocessors.
+
+Each one fixes something plain fusion gets wrong in interviews:
+- `ReplyLift`: people ask what the interviewer asked, in the interviewer's words; what they want
+  is the reply that follows the host's question, so the reply inherits most of its score.
+- `HostQuestionDemotion`: a host's short question shares the topic's words but holds no answer.
+- `CoverageRerank`: (Chinese questions) a light lexical rerank of the top ten by the IDF-weighted
+  share of the question's words each passage holds.
+Their strengths live in `Settings.retrieval` with where they were tuned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from llama_index.core.postprocessor.types import BaseNodePostprocessor
+from llama_index.core.schema import NodeWithScore, QueryBundle
+from pydantic import Field
+
+from bot.index.keyword import KeywordIndex
+from bot.retrieval.relevance import coverage
+
+
+def _by_score(nodes: list[NodeWithScore]) -> list[NodeWithScore]:
+    return sorted(nodes, key=lambda n: n.score or 0.0, reverse=True)
+
+
+class ReplyLift(BaseNodePostprocessor):
+    """A host's question hands `lift` of its score to the first chunk of the reply after it."""
+
+    keyword: KeywordIndex
+    allowed: Any = None                 # the filter's mask over the keyword index, or None
+    speakers: list[str] = Field(default_factory=list)   # whose words were asked for
+    lift: float = 0.9
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ReplyLift"
+
+    def _allowed(self, cid: str) -> bool:
+        if self.allowed is None:
+            return True
+        i = self.keyword.position(cid)
+        return i is not None and bool(self.allowed[i])
+
+    def _postprocess_nodes(self, nodes: list[NodeWithScore],
+                           query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
+        by_id = {n.node.node_id: n for n in nodes}
+        for n in list(nodes):
+            m = n.node.metadata
+            if m.get("role") != "host" or m.get("speaker") in self.speakers:
+                continue
+            rid = self.keyword.reply_to(n.node.node_id)
+            rec = self.keyword.record(rid) if rid else None
+            if rec is None or rec.get("role") == "host" or not self._allowed(rid):
+                continue
+            lifted = (n.score or 0.0) * self.lift
+            if rid in by_id:
+                by_id[rid].score = max(by_id[rid].score or 0.0, lifted)
+            else:
+                by_id[rid] = self.keyword.node(rid, lifted)
+        return _by_score(list(by_id.values()))
+
+
+class HostQuestionDemotion(BaseNodePostprocessor):
+    """A host's turn of at most `max_chars` counts `factor` of its score, unless the question asks
+    about the host's own words."""
+
+    speakers: list[str] = Field(default_factory=list)
+    max_chars: int = 120
+    factor: float = 0.8
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "HostQuestionDemotion"
+
+    def _postprocess_nodes(self, nodes: list[NodeWithScore],
+                           query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
+        for n in nodes:
+            m = n.node.metadata
+            if (m.get("role") == "host" and m.get("speaker") not in self.speakers
+                    and len(n.node.get_content()) <= self.max_chars):
+                n.score = (n.score or 0.0) * self.factor
+        return _by_score(nodes)
+
+
+class CoverageRerank(BaseNodePostprocessor):
+    """Adds `weight` × the best score × the passage's coverage of the question's words (top `top_n`)."""
+
+    tokens: list[str]
+    idf: Callable[[str], float | None]
+    weight: float = 0.15
+    top_n: int = 10
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "CoverageRerank"
+
+    def _postprocess_nodes(self, nodes: list[NodeWithScore],
+                           query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
+        top = max((n.score or 0.0) for n in nodes) if nodes else 0.0
+        for n in nodes[: self.top_n]:
+            n.score = (n.score or 0.0) + self.weight * top * coverage(self.tokens, [n.node.get_content()], self.idf)
+        return _by_score(nodes)
