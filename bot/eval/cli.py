@@ -1,4 +1,4 @@
-"""`python -m bot.eval --questions FILE --out FILE --mode offline|llm [--data-dir DIR] [--baseline]`.
+"""`python -m bot.eval --questions FILE --out FILE --mode offline|llm [--data-dir DIR] [--source DIR] [--baseline]`.
 
 Answers every question of a golden set through the real chat engine, writes one JSON line per
 question, and prints hit@5, MRR@10, evidence recall@5, speaker attribution, refusal accuracy and
@@ -124,11 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, default=PROJECT_ROOT / "tests/eval/golden.jsonl")
     ap.add_argument("--out", type=Path, default=Path("eval-results.jsonl"))
     ap.add_argument("--mode", choices=["offline", "llm"], default="offline")
-    ap.add_argument("--data-dir", type=Path)
+    ap.add_argument("--data-dir", type=Path, help="store to use (default: DATA_DIR)")
+    ap.add_argument("--source", type=Path, help="transcripts to ingest into an empty store (default: SEEDS_DIR)")
     ap.add_argument("--baseline", action="store_true", help="also run a plain LlamaIndex pipeline for comparison")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
+    overrides = {k: v for k, v in (("data_dir", args.data_dir), ("seeds_dir", args.source)) if v}
+    settings = Settings(**overrides)
     items = load_questions(args.questions)
     ensure_index(settings)
     rows = run_engine(settings, items, args.mode)
