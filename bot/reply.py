@@ -21,7 +21,7 @@ mention that.") from an answer, without relying on the prompt's exact wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _OPEN = re.compile(r"<(think|thinking|reasoning)>", re.I)
@@ -195,14 +195,6 @@ def read_reply(events: Iterable[tuple[str, str]], untagged_reasoning: bool = Fal
         reader.feed(kind, value)
     reader.close()
     return reader.reply()
-
-
-def visible_pieces(reader: ReplyReader, events: Iterable[tuple[str, str]]) -> Iterator[str]:
-    for kind, value in events:
-        if out := reader.feed(kind, value):
-            yield out
-    if out := reader.close():
-        yield out
 
 
 # --- a model that declines ---------------------------------------------------------------------
