@@ -71,6 +71,7 @@ class Answer:
     llm_error: str | None = None
     error: str | None = None        # for an unusable question (empty, ...)
     standalone_question: str | None = None  # the follow-up rewritten before retrieval
+    reasoning: str | None = None    # the LLM's thinking, never part of `text` (shown folded, if at all)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:

@@ -105,9 +105,13 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(None, description="API key; with it (or a base URL) a real LLM writes the answers.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str = Field("gpt-4o-mini", description="Chat model name for LLM mode.")
-    llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned.")
+    llm_timeout: float = Field(60.0, description="Seconds one LLM call may take in total, retries included, first byte to last token.")
+    llm_first_token_timeout: float = Field(30.0, description="Seconds each attempt may wait for its first token (answer or reasoning); SSE keep-alives do not count.")
     llm_retries: int = Field(3, description="Retries for transient LLM errors (5xx, 429, dropped connections).")
     llm_context_tokens: int = Field(12000, description="Token budget for the passages given to the LLM (counted with cl100k_base).")
+    llm_reasoning_models: str = Field(r"r1\b|qwq|qwen3|think|reason|glm-z1|magistral", description="Regex (case-insensitive) of model names whose reply may open with reasoning and no <think> tag: their stream is held back until </think> or the end.")
+    llm_show_reasoning: bool = Field(False, description="Show the model's reasoning folded ('思考过程' / 'Reasoning') above the answer in the chat.")
+    llm_refusal_max_chars: int = Field(200, description="An uncited LLM reply at most this long that says the passages don't cover the question counts as a refusal.")
 
     # --- retrieval and answers ----------------------------------------------------------------
     top_k: int = Field(8, description="Passages used to answer.")

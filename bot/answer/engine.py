@@ -12,6 +12,7 @@ extractive answer after an LLM that died mid-answer).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import fields
@@ -32,6 +33,7 @@ from bot.answer.prompts import (
     load_prompt,
     prompt_exists,
 )
+from bot.answer.reply import ReplyReader, declines, read_reply
 from bot.index.store import StoreError
 from bot.schema import Answer, Filters, Passage, Retriever, StreamEvent
 from bot.settings import Settings
@@ -123,9 +125,10 @@ class ChatEngine:
             llm_error = yield from self._llm_answer(answer, standalone, retrieval.passages, lang)
         if not answer.refused and (self.llm is None or llm_error is not None):
             if llm_error is not None:
-                yield StreamEvent("status", redact(m["fallback"].format(err=llm_error), self.settings))
+                why = m["filtered"] if llm_error == FILTERED else m["fallback"].format(err=llm_error)
+                yield StreamEvent("status", redact(why, self.settings))
                 answer.mode, answer.llm_error = "offline", llm_error
-                answer.notice = _join(answer.notice, m["fallback"].format(err=llm_error))
+                answer.notice = _join(answer.notice, why)
             yield from self._offline_answer(answer, standalone, retrieval.passages, lang, retrieval.sentence_scores)
         timings["answer"] = _ms(t)
         yield self._final(answer)
@@ -140,34 +143,59 @@ class ChatEngine:
         block = "\n\n".join(format_passage(n, p, lang) for n, p in enumerate(used, 1))
         messages = self._prompt(f"answer_{lang}").messages(
             passages=redact(block, self.settings), question=data_text(redact(question, self.settings)))
-        pieces: list[str] = []
+        m = MSG[lang]
         redactor = StreamRedactor(self.settings)
+        reader = ReplyReader(self._untagged_reasoning())
+        announced = False
         try:
-            for piece in self.llm.stream_chat(messages):
-                pieces.append(piece)
-                if out := redactor.feed(piece):
-                    yield StreamEvent("delta", out)
+            for kind, value in self.llm.stream_events(messages):
+                out = reader.feed(kind, value)
+                if reader.thinking and not announced:
+                    announced = True
+                    yield StreamEvent("status", m["thinking"])
+                if out and (shown := redactor.feed(out)):
+                    yield StreamEvent("delta", shown)
         except LLMError as exc:
             return str(exc)
-        if tail := redactor.flush():
+        if (tail := redactor.feed(reader.close()) + redactor.flush()):
             yield StreamEvent("delta", tail)
-        raw = "".join(pieces).strip()
-        if not raw:
+        reply = reader.reply()
+        answer.reasoning = redact(reply.reasoning, self.settings) or None
+        if reply.finish == "filtered":
+            return FILTERED
+        if not reply.text:
+            if reply.finish == "length":
+                return "the LLM reached its length limit before writing an answer"
             return "the LLM returned an empty answer"
-        cited = cite(redact(raw, self.settings), used, lang)
-        m = MSG[lang]
-        answer.text, answer.citations, answer.passages = cited.text, cited.citations, used
+        cited = cite(redact(reply.text, self.settings), used, lang)
+        answer.passages = used
+        if not cited.citations and declines(cited.text, self.settings.llm_refusal_max_chars):
+            # The model says the passages don't answer: a refusal like ours, with the closest passages.
+            answer.refused, answer.text = True, _refusal(used, None, lang, opening=cited.text)
+            return None
+        answer.text, answer.citations = cited.text, cited.citations
         if cited.dropped:
             answer.notice = _join(answer.notice, m["dropped"].format(nums="".join(f"[{n}]" for n in cited.dropped)))
         if cited.unverified:
             answer.notice = _join(answer.notice, m["unverified"].format(k=len(cited.unverified)))
+        if reply.finish == "length":
+            answer.text = answer.text.rstrip() + m["cut_tag"]
+            answer.notice = _join(answer.notice, m["cut"])
         return None
+
+    def _untagged_reasoning(self) -> bool:
+        """Whether this model may open its reply with reasoning and no <think> tag (settings regex)."""
+        try:
+            return bool(self.llm and re.search(self.settings.llm_reasoning_models, self.llm.model, re.I))
+        except re.error:
+            log.warning("LLM_REASONING_MODELS is not a valid regex: %r", self.settings.llm_reasoning_models)
+            return False
 
     def _offline_answer(self, answer: Answer, question: str, passages: list[Passage], lang: Lang,
                         semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Iterator[StreamEvent]:
         extract = extractive_answer(question, passages, lang, semantic=semantic, params=self.settings.answer,
                                      host_weight=self.settings.host_weight)
-        cited = cite(extract.text, passages, lang)
+        cited = cite(extract.text, passages, lang, loose=False)
         answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
         for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker
             yield StreamEvent("delta", redact(line, self.settings))
@@ -191,11 +219,12 @@ class ChatEngine:
                 lines.append(f"{'User' if role == 'user' else 'Assistant'}: {' '.join(text.split())}")
             messages = self._prompt("condense").messages(
                 history=data_text(redact("\n".join(lines), self.settings)), question=data_text(redact(question, self.settings)))
-            try:
-                out = self.llm.complete(messages).strip().strip("\"“”「」").strip()
+            try:   # the same reader as answers: reasoning never becomes the search query
+                reply = read_reply(self.llm.stream_events(messages), self._untagged_reasoning())
             except LLMError as exc:
                 log.warning("condense failed: %s", exc)
                 return rule_condense(question, turns), str(exc)
+            out = "" if reply.finish == "filtered" else reply.text.strip().strip("\"“”「」").strip()
             first = out.splitlines()[0].strip() if out else ""
             if first and len(first) <= 3 * len(question) + 200:
                 return first, None
@@ -209,9 +238,9 @@ class ChatEngine:
         return StreamEvent("final", answer.text, answer)
 
 
-def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:
+def _refusal(passages: list[Passage], reason: str | None, lang: Lang, opening: str | None = None) -> str:
     m = MSG[lang]
-    text = m["refuse"] + (f" {reason.strip()}" if reason and reason.strip() else "")
+    text = (opening or m["refuse"]) + (f" {reason.strip()}" if reason and reason.strip() else "")
     if passages:
         lines = [m["closest"]]
         for p in passages[:3]:
@@ -222,6 +251,9 @@ def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:
             lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
         text += "\n\n" + "\n".join(lines)
     return text
+
+
+FILTERED = "the LLM's content filter stopped the answer"
 
 
 def _join(a: str | None, b: str) -> str:

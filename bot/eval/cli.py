@@ -56,19 +56,21 @@ def run_engine(settings: Settings, items: list[dict], mode: str) -> list[dict]:
     services = build_services(settings)
     engine = ChatEngine(settings, services.retriever, llm=llm)
     engine.ask("warm-up")  # load the embedding model and jieba outside the measured questions
-    rows = []
-    for item in items:
-        ans = engine.ask(item["question"])
-        rows.append({
-            "id": item.get("id"), "question": item["question"], "answer": ans.text, "refused": ans.refused,
-            "llm_error": ans.llm_error, "error": ans.error,
-            "citations": [{"n": c.n, "doc": c.doc, "title": c.title, "speaker": c.speaker, "quote": c.quote,
-                           "start": c.start, "end": c.end, "verified": c.verified} for c in ans.citations],
-            "passages": [{"rank": i, "doc": p.doc_file, "speaker": p.speaker, "text": p.text, "start": p.start,
-                          "end": p.end, "score": round(p.score, 4)} for i, p in enumerate(ans.passages[:10], 1)],
-            "timings_ms": ans.timings_ms,
-        })
-    return rows
+    return [record(item, engine.ask(item["question"])) for item in items]
+
+
+def record(item: dict, ans) -> dict:
+    """One result line. `refused` is the final decision: retrieval's, or (LLM mode) the model's own
+    refusal; `notice` says what the user was told (cut off, filtered, LLM unavailable, …)."""
+    return {
+        "id": item.get("id"), "question": item["question"], "answer": ans.text, "refused": ans.refused,
+        "mode": ans.mode, "notice": ans.notice, "llm_error": ans.llm_error, "error": ans.error,
+        "citations": [{"n": c.n, "doc": c.doc, "title": c.title, "speaker": c.speaker, "quote": c.quote,
+                       "start": c.start, "end": c.end, "verified": c.verified} for c in ans.citations],
+        "passages": [{"rank": i, "doc": p.doc_file, "speaker": p.speaker, "text": p.text, "start": p.start,
+                      "end": p.end, "score": round(p.score, 4)} for i, p in enumerate(ans.passages[:10], 1)],
+        "timings_ms": ans.timings_ms,
+    }
 
 
 def run_baseline(settings: Settings, items: list[dict]) -> list[dict]:

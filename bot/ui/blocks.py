@@ -142,14 +142,19 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
             try:
                 library = library_factory()
                 filters = make_filters(docs, speakers, library)
-                for ev in engine_factory().stream(q, history=list(history or []), filters=filters):
+                engine = engine_factory()
+                markdown = getattr(engine, "mode", "offline") == "llm"   # an LLM's deltas may be Markdown
+                for ev in engine.stream(q, history=list(history or []), filters=filters):
                     if ev.kind == "delta":
                         text += ev.text
                     elif ev.kind == "final":
                         answer = ev.answer
                         text = answer.text
+                        markdown = answer.mode == "llm" and not answer.refused
+                    thought = answer.reasoning if answer is not None and settings.llm_show_reasoning else None
                     chat[-1] = {"role": "assistant",
-                                "content": assistant_message(text, lg, answer, ev.text if ev.kind == "status" else None)}
+                                "content": assistant_message(text, lg, answer, ev.text if ev.kind == "status" else None,
+                                                             markdown=markdown, reasoning=thought)}
                     if ev.kind != "final":
                         yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             except Exception as exc:  # the user sees a line, the log keeps the trace

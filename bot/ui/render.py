@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.schema import Answer, Citation, Passage
+from bot.ui.markup import plain_text, safe_markdown
 from bot.ui.text import role_name, t
 
 # Characters Markdown (and Gradio's LaTeX rendering) would interpret; escaped with a backslash.
@@ -45,9 +46,14 @@ def user_message(question: str) -> str:
     return md_text(question)
 
 
-def assistant_message(text: str, lang: str, answer: Answer | None = None, status: str | None = None) -> str:
-    """The chat bubble: answer text, then a notice and a one-line list of the cited sources."""
-    parts = [md_text(text)] if text else []
+def assistant_message(text: str, lang: str, answer: Answer | None = None, status: str | None = None,
+                      markdown: bool = False, reasoning: str | None = None) -> str:
+    """The chat bubble: the model's reasoning folded (if given), the answer text, then a notice and
+    a one-line list of the cited sources. markdown=True for an LLM's answer: its Markdown is
+    rendered (without HTML, links or images); otherwise the text is shown literally."""
+    parts = [reasoning_block(reasoning, lang)] if reasoning else []
+    if text:
+        parts.append(safe_markdown(text) if markdown else md_text(text))
     if status and not text:
         parts.append(f"*{md_text(status)}*")
     if answer is not None:
@@ -66,6 +72,12 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
                               for (who, title), ns in groups.items())
             parts.append(f"<sub>{t(lang, 'sources')}: {cites}</sub>")
     return "\n\n".join(parts) or "…"
+
+
+def reasoning_block(reasoning: str, lang: str) -> str:
+    """The model's thinking, folded: escaped text inside <details>, never rendered as markup."""
+    return (f'<details class="reasoning"><summary>{esc(t(lang, "reasoning"))}</summary>'
+            f'<div class="reasoning-text">{esc(reasoning.strip())}</div></details>')
 
 
 # --- sources panel ---------------------------------------------------------------------------------
@@ -218,6 +230,8 @@ def context_html(turns: list[dict], target: Target | None, title: str, lang: str
 def chat_text(answer: Answer) -> str:
     """Plain text for /chat: the answer with its [n] markers, then who said each cited passage."""
     text = answer.text or answer.error or ""
+    if answer.mode == "llm":   # the model may write Markdown; an API caller gets readable text
+        text = plain_text(text)
     if answer.notice:
         text = f"{answer.notice}\n\n{text}"
     if answer.citations:
@@ -232,6 +246,7 @@ def chat_text(answer: Answer) -> str:
 def answer_json(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
     data.pop("timings_ms", None)
+    data.pop("reasoning", None)   # the model's notes are not part of the answer
     return data
 
 
@@ -245,6 +260,8 @@ CSS = """
 .src-place { font-size: .8em; opacity: .7; }
 .src-warn { font-size: .85em; color: #b45309; }
 .src-empty { opacity: .7; }
+.reasoning { font-size: .9em; opacity: .8; margin-bottom: 6px; }
+.reasoning-text { white-space: pre-wrap; border-left: 3px solid var(--border-color-primary); padding-left: 8px; }
 mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .ctx-turn { padding: 6px 8px; border-radius: 6px; white-space: pre-wrap; }
 .ctx-cited { outline: 2px solid var(--color-accent); }
