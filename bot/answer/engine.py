@@ -12,12 +12,14 @@ extractive answer after an LLM that died mid-answer).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from bot.answer.citations import cite
+from bot.answer.citations import cite, renumber
 from bot.answer.extractive import extractive_answer
 from bot.answer.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
 from bot.answer.guard import StreamRedactor, check_question, redact, small_talk
@@ -31,6 +33,7 @@ from bot.answer.prompts import (
     load_prompt,
     prompt_exists,
 )
+from bot.answer.scope import outside_filters, within_filters
 from bot.index.store import StoreError
 from bot.schema import Answer, Filters, Passage, Retriever, StreamEvent
 from bot.settings import Settings
@@ -49,6 +52,8 @@ MSG = {
         "hello": "你好!我回答关于这些访谈的问题,回答里的每一句都引用原话,注明是谁、在哪场访谈里说的。"
                  "可以问某人怎么看某个话题、某个数字是多少,或者比较两场访谈的说法。",
         "interviews": "现有的访谈:", "welcome": "不客气!还有想问的,随时问。",
+        "not_in_docs": "{names}不在你选择的访谈里。要问他们,请在筛选里加上他们的访谈,或清除筛选。",
+        "not_in_speakers": "{names}不在你选择的发言人里(已选:{chosen})。要问他们,请在筛选里加上或清除筛选。",
     },
     "en": {
         "refuse": "These interviews don't cover that.", "closest": "Closest passages:",
@@ -62,6 +67,10 @@ MSG = {
                  "in which interview. Ask what someone thinks about a topic, for a figure, or how two "
                  "interviews compare.",
         "interviews": "The interviews:", "welcome": "You're welcome! Ask another question any time.",
+        "not_in_docs": "{names} is not in the interviews you selected. Add their interview to the filters, "
+                       "or clear the filters, to ask about them.",
+        "not_in_speakers": "{names} is not among the speakers you selected ({chosen}). Add them to the "
+                           "filters, or clear the filters, to ask about them.",
     },
 }
 
@@ -120,6 +129,14 @@ class ChatEngine:
             t = time.perf_counter()
             standalone, llm_error = self._condense(checked.text, _turns(history))
             timings["condense"] = _ms(t)
+        if outside := outside_filters(standalone, filters, self._library()):
+            kind, names = outside
+            sep = "、" if lang == "zh" else ", "
+            text = m[f"not_in_{kind}"].format(names=sep.join(names), chosen=sep.join(filters.speakers if filters else []))
+            yield StreamEvent("delta", text)
+            yield self._final(Answer(question=checked.text, text=text, mode=self.mode, refused=True,
+                                     standalone_question=_if_changed(standalone, checked.text), timings_ms=timings))
+            return
         yield StreamEvent("status", m["searching"])
         t = time.perf_counter()
         try:
@@ -136,6 +153,7 @@ class ChatEngine:
                                      timings_ms={**timings, "retrieve": _ms(t), "answer": 0.0}))
             return
         timings["retrieve"] = _ms(t)
+        retrieval.passages = within_filters(retrieval.passages, filters)
         if asks_for_more(checked.text) and _turns(history):
             retrieval.passages = drop_already_quoted(retrieval.passages, _turns(history))
         t = time.perf_counter()
@@ -183,7 +201,8 @@ class ChatEngine:
             return "the LLM returned an empty answer"
         cited = cite(redact(raw, self.settings), used, lang)
         m = MSG[lang]
-        answer.text, answer.citations, answer.passages = cited.text, cited.citations, used
+        answer.text, answer.citations = renumber(cited.text, cited.citations)
+        answer.passages = used
         if cited.dropped:
             answer.notice = _join(answer.notice, m["dropped"].format(nums="".join(f"[{n}]" for n in cited.dropped)))
         if cited.unverified:
@@ -194,14 +213,19 @@ class ChatEngine:
                         semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Iterator[StreamEvent]:
         extract = extractive_answer(question, passages, lang, semantic=semantic)
         cited = cite(extract.text, passages, lang)
-        answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
-        for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker
-            yield StreamEvent("delta", redact(line, self.settings))
+        answer.text, answer.citations = renumber(cited.text, cited.citations)
+        answer.passages = passages
+        for piece in re.split(r"(?<=\])(?=\s)", answer.text):   # a few deltas, one per quote
+            yield StreamEvent("delta", redact(piece, self.settings))
+
+    def _library(self) -> Any:
+        """What is indexed (interviews, speakers), when the retriever knows it."""
+        return getattr(self.retriever, "library", None)
 
     def _hello(self, lang: Lang) -> str:
         """The reply to a greeting: what the bot does, and which interviews it knows."""
         m = MSG[lang]
-        library = getattr(self.retriever, "library", None)
+        library = self._library()
         titles = list(library.titles().values()) if library is not None else []
         listed = "".join(f"\n- 《{t}》" if lang == "zh" else f"\n- «{t}»" for t in titles[:12])
         return m["hello"] + (f"\n\n{m['interviews']}{listed}" if titles else "")
