@@ -22,10 +22,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from pydantic import Field  # noqa: E402 - after the analytics switch, which gradio reads at import
 
 from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
-from bot.ui.assets import CSS  # noqa: E402
-from bot.ui.blocks import build_ui  # noqa: E402
+from bot.ui.blocks import LAUNCH_KWARGS, build_ui  # noqa: E402
 from bot.ui.runtime import Runtime  # noqa: E402
-from bot.ui.text import I18N, mode_line  # noqa: E402
+from bot.ui.text import mode_line  # noqa: E402
 from ingest.progress import IngestProgress  # noqa: E402
 
 logger = logging.getLogger("app")
@@ -122,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     app.queue(default_concurrency_limit=2)
     # "settings" in the footer: Gradio's own language (and theme) switch, which relabels the page.
     app.launch(server_name=args.host, server_port=args.port, auth=auth, prevent_thread_lock=True,
-               allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size="20mb",
-               css=CSS, i18n=I18N, quiet=True, show_error=False, footer_links=["api", "settings"])
+               allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size="20mb", **LAUNCH_KWARGS,
+               quiet=True, show_error=False, footer_links=["api", "settings"])
     print(f"* Running on local URL: {app.local_url}", flush=True)
     rt.start()   # the index is built (or brought up to date) while the page already answers
     if args.share:

@@ -117,12 +117,15 @@ class FakeRuntime:
 class FakeReindex:
     """Stands in for ingest after an upload; can be told to fail or to report a file as skipped."""
 
-    def __init__(self, fail: bool = False, skip: str | None = None) -> None:
-        self.fail, self.skip, self.calls = fail, skip, 0
+    def __init__(self, fail: bool = False, skip: str | None = None, delay: float = 0.0) -> None:
+        self.fail, self.skip, self.calls, self.delay = fail, skip, 0, delay
 
     def __call__(self, progress):
         self.calls += 1
-        progress("embed", 1, 1)
+        steps = 4 if self.delay else 1   # with a delay: a few batches, as an upload's embedding reports
+        for i in range(1, steps + 1):
+            time.sleep(self.delay)
+            progress("embed", i, steps)
         if self.fail and self.calls == 1:
             raise RuntimeError("embedding server went away")
 
@@ -168,7 +171,7 @@ def open_page(browser, url: str, locale: str = "en-US", dialogs: list[str] | Non
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url)
     want = "zh" if locale.startswith("zh") else "en"
-    page.wait_for_selector(f"#sources .srcs[data-lang='{want}']", timeout=60_000)  # drawn by the load event
+    page.wait_for_selector(f"#sources .srcs[data-lang='{want}']", state="attached", timeout=60_000)  # drawn by load
     return page
 
 
@@ -194,11 +197,12 @@ def settle(page, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
     raise TimeoutError("the chat kept changing")
 
 
-def pick_option(page, dropdown: str, text: str) -> None:
-    """Choose an option of a multiselect gr.Dropdown by typing part of its label."""
+def pick_option(page, dropdown: str, text: str, multiselect: bool = True) -> None:
+    """Choose an option of a gr.Dropdown by typing part of its label."""
     page.locator(f"{dropdown} input").fill(text)
     page.locator("[role=option]", has_text=text).first.click()
-    page.keyboard.press("Escape")
+    if multiselect:
+        page.keyboard.press("Escape")
 
 
 # --- running app.py ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from app_fixtures import (
 
 from bot.schema import Answer
 from bot.settings import Settings
-from bot.ui.blocks import build_ui
+from bot.ui.blocks import LAUNCH_KWARGS, build_ui
 from bot.ui.cards import chips_html, highlight, library_html, sources_html, status_html, transcript_html
 from bot.ui.chat import doc_choices, make_filters, speaker_choices
 from bot.ui.removal import drop_manifest_entry, remove_transcript, uploaded_files
@@ -412,7 +412,7 @@ def served(tmp_path: Path):
     engine, lib = FakeEngine(notice="LLM unavailable, offline answer below"), make_library()
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=tmp_path / "seeds")
     demo = build_ui(FakeRuntime(engine, lib), settings, mode_line(None, None))
-    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True, i18n=I18N)
+    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True, **LAUNCH_KWARGS)
     try:
         yield demo, engine
     finally:

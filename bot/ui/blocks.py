@@ -4,7 +4,7 @@
 parts come from the runtime, built in the background, so the page is served at once and shows the
 indexing progress. What the page shows is rendered by `bot.ui.render` and `bot.ui.cards` (which
 escape everything from a transcript or a user); interface strings live in `bot.ui.text`, static
-ones translated in the browser through `gr.I18n` (launch the app with `i18n=bot.ui.text.I18N`).
+ones translated in the browser through `gr.I18n` (launch with `**LAUNCH_KWARGS`: the CSS and I18n).
 
 Layout: the chat (the interviews and example questions while empty; it grows with the
 conversation), the active filters as chips right above the question box (which stays at the
@@ -23,15 +23,17 @@ from pathlib import Path
 import gradio as gr
 
 from bot.settings import Settings
-from bot.ui.assets import CHIPS_JS, LANG_JS, LOAD_JS, SOURCES_JS
+from bot.ui.assets import CHIPS_JS, CSS, LANG_JS, LOAD_JS, SOURCES_JS
 from bot.ui.cards import sources_html
 from bot.ui.chat import Handlers, Runtime, api_functions, browser_secret, doc_choices, speaker_choices
 from bot.ui.removal import remove_transcript, uploaded_files
-from bot.ui.text import L, lang_of, t
+from bot.ui.text import I18N, L, colon, lang_of, t
 from bot.ui.upload import add_transcripts
 
 logger = logging.getLogger(__name__)
 PRIVATE = {"api_visibility": "private"}
+# What `launch` must be given for the page to look and read right (Gradio 6 takes both at launch).
+LAUNCH_KWARGS = {"css": CSS, "i18n": I18N}
 
 
 def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
@@ -142,8 +144,12 @@ def _progress(progress: gr.Progress, lang: str):
     """ingest's (phase, done, total) → Gradio's progress bar, named in the reader's language."""
 
     def report(phase: str, done: int, total: int) -> None:
-        what = t(lang, "u_check") if phase == "check" else f"{t(lang, 'u_busy')}: {t(lang, f'phase_{phase}')}" \
-            if f"phase_{phase}" in _PHASE_KEYS else t(lang, "u_busy")
+        if phase == "check":
+            what = t(lang, "u_check")
+        elif f"phase_{phase}" in _PHASE_KEYS:
+            what = f"{t(lang, 'u_busy')}{colon(lang)}{t(lang, f'phase_{phase}')}"
+        else:
+            what = t(lang, "u_busy")
         progress((done, total or None), desc=what, unit=t(lang, "unit"))
 
     return report

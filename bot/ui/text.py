@@ -140,7 +140,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "upload": "添加或删除访谈稿",
         "u_files": f"访谈稿文件（{SUFFIXES}；每个最多 {MAX_MB} MB）",
         "u_title": "标题（可选，仅限单个文件）",
-        "u_speakers": "发言人（可选，用逗号分隔，例如 张三:host, 李四:guest）",
+        "u_speakers": "发言人（可选，用逗号分隔，例如 张三:主持人, 李四:嘉宾）",
         "u_button": "上传并建立索引",
         "u_remove_pick": "已上传的访谈稿",
         "u_remove": "从索引中删除",
