@@ -170,7 +170,7 @@ def test_browser_upload_then_answer(app: App, browser, tmp_path: Path) -> None:
     page.get_by_label("Title (optional, for a single file)").fill("量子芯片访谈")
     page.get_by_label("Speakers (optional, comma-separated, e.g. 张三:host, 李四:guest)").fill("王小明:host, 赵大力:guest")
     page.get_by_role("button", name="Upload and index").click()
-    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✅')", timeout=180_000)
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✓')", timeout=180_000)
     assert (app.seeds_dir / "quantum_talk.txt").exists()
     page.click("#filters .label-wrap")
     page.locator("#f-speakers input").fill("赵大力")
@@ -180,7 +180,7 @@ def test_browser_upload_then_answer(app: App, browser, tmp_path: Path) -> None:
     # the same text under another name is refused
     page.locator("#upload input[type=file]").set_input_files(str(f.with_name("copy.txt")))
     page.get_by_role("button", name="Upload and index").click()
-    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('❌')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✗')", timeout=60_000)
     assert "already indexed as quantum_talk.txt" in page.locator("#upload-status").inner_text()
     # and the upload can be removed again: out of the seeds, the manifest and the index
     pick_option(page, "#u-pick", "quantum_talk.txt", multiselect=False)

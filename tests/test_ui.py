@@ -456,3 +456,20 @@ def test_language_strings_are_complete_for_the_ui() -> None:
         for key in STRINGS["en"]:
             assert t(lang, key, mb=5, name="x", size=1, reason="r", n=1, names="x", model="m", host="h",
                      suffixes=".txt", other="y", what="w", done=1, total=2, role="r")
+
+
+def test_a_question_during_an_upload_waits_for_the_new_index(tmp_path: Path) -> None:
+    from bot.ui.chat import Handlers
+    from bot.ui.upload import INGEST_LOCK
+
+    engine = FakeEngine()
+    h = Handlers(FakeRuntime(engine, make_library()), Settings(data_dir=tmp_path / "d", seeds_dir=tmp_path / "s"))
+    with INGEST_LOCK:   # held while an upload or removal re-indexes
+        steps = h.respond("what did 李广密 say?", [], [], [], "zh")
+        first, waiting = next(steps), next(steps)
+        assert engine.calls == []
+    assert "正在为刚添加或删除的访谈稿更新索引" in waiting[0][-1]["content"]
+    *_, final = steps
+    chat, convo, sources, _ = final
+    assert engine.calls and convo[0]["q"] == "what did 李广密 say?" and 'href="#cite-0-1"' in chat[-1]["content"]
+    assert 'data-answer="0"' in sources

@@ -174,7 +174,7 @@ def test_chinese_interface_has_no_english(served: Served, browser, tmp_path: Pat
     bad.write_bytes(b"%PDF-1.4")
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     page.get_by_role("button", name="上传并建立索引").click()
-    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('❌')")
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✗')")
     assert "不支持这种格式" in page.locator("#upload-status").inner_text()
     text = page_text_without_data(page)
     found = [(s, text[max(0, text.index(s) - 60):text.index(s) + 20]) for s in ENGLISH_UI if s in text]
@@ -193,12 +193,12 @@ def test_upload_progress_speaks_chinese(served: Served, browser, tmp_path: Path)
     page.get_by_role("button", name="上传并建立索引").click()
     seen: set[str] = set()
     deadline = time.time() + 30
-    while time.time() < deadline and "✅" not in page.locator("#upload-status").inner_text():
+    while time.time() < deadline and "✓" not in page.locator("#upload-status").inner_text():
         seen.add(page.locator("#upload").inner_text())
         time.sleep(0.05)
     progress = "\n".join(seen)
     assert "正在建立索引：段落" in progress and "步" in progress and "steps" not in progress, progress
-    assert "✅ 已索引 1 个文件" in page.locator("#upload-status").inner_text()
+    assert "✓ 已索引 1 个文件" in page.locator("#upload-status").inner_text()
     page.close()
 
 

@@ -126,6 +126,9 @@ CSS = """
 #mode-line { font-size: .85em; opacity: .75; text-align: right; }
 #boot .boot { padding: 8px 12px; border-radius: 8px; background: var(--background-fill-secondary); }
 #boot .boot-failed { color: #b91c1c; }
+.spin { display: inline-block; width: .8em; height: .8em; margin-right: 8px; vertical-align: -1px; border-radius: 50%;
+  border: 2px solid var(--border-color-primary); border-top-color: var(--color-accent); animation: spin 1s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
 a.cite { display: inline-block; min-width: 1.35em; padding: 0 .35em; margin: 0 1px; border-radius: 999px;
   background: var(--color-accent-soft, #fde7d6); color: var(--color-accent, #c2410c) !important; font-size: .78em;
   font-weight: 700; line-height: 1.5; text-align: center; text-decoration: none !important; vertical-align: 1px; }
@@ -176,9 +179,14 @@ mark { background: #fde68a; color: inherit; padding: 0 1px; }
 #chips:has(.prose:empty), #boot:has(.prose:empty) { display: none; }
 /* "clip", not Gradio's "hidden": a hidden overflow would pin nothing (the question box's sticky) */
 .gradio-container { overflow: clip !important; }
+/* Gradio's 32 px side margins, narrower on a phone (outside @media: Gradio scopes rules inside one
+   below its .contain, and the margin is on an element above it) */
+.gradio-container .main.fillable.app { padding-left: clamp(8px, 3vw, 32px) !important;
+  padding-right: clamp(8px, 3vw, 32px) !important; }
 @media (max-width: 768px) {
   #header h1 { font-size: 1.15rem; }
   #subtitle p, #mode-line { font-size: .8em; text-align: left; }
+  #header > * { flex: 1 1 100% !important; }
   #chat { max-height: none !important; }
   #ask { position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
     padding: 4px 0 6px; box-shadow: 0 -8px 10px -10px rgba(0,0,0,.35); }

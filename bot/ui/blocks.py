@@ -32,6 +32,7 @@ from bot.ui.upload import add_transcripts
 
 logger = logging.getLogger(__name__)
 PRIVATE = {"api_visibility": "private"}
+QUIET = {**PRIVATE, "show_progress": "hidden"}   # the page says what is going on itself
 # What `launch` must be given for the page to look and read right (Gradio 6 takes both at launch).
 LAUNCH_KWARGS = {"css": CSS, "i18n": I18N}
 
@@ -52,7 +53,7 @@ def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(label=L("chat"), show_label=False, elem_id="chat", height=None,
-                                     min_height=260, max_height="72vh", latex_delimiters=[], buttons=[],
+                                     min_height=260, max_height="72vh", latex_delimiters=[], buttons=[], layout="panel",
                                      feedback_options=None, **h.first_screen("en"))
                 with gr.Column(elem_id="ask"):
                     chips = gr.HTML("", elem_id="chips", js_on_load=CHIPS_JS)
@@ -67,9 +68,9 @@ def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
                         u_title = gr.Textbox(label=L("u_title"))
                         u_speakers = gr.Textbox(label=L("u_speakers"))
                     u_button = gr.Button(L("u_button"), elem_id="u-button")
-                    with gr.Row(equal_height=True):
+                    with gr.Row(equal_height=False):
                         u_pick = gr.Dropdown([], value=None, label=L("u_remove_pick"), elem_id="u-pick", scale=3)
-                        u_remove = gr.Button(L("u_remove"), elem_id="u-remove", scale=1)
+                        u_remove = gr.Button(L("u_remove"), elem_id="u-remove", scale=1, size="sm", min_width=120)
                     u_status = gr.Markdown("", elem_id="upload-status")
             with gr.Column(scale=2, min_width=300, elem_id="side"):
                 def transcript(args: list) -> str:   # called by the panel's script (a plain function: Gradio marks it)
@@ -81,34 +82,34 @@ def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
 
         # --- asking -----------------------------------------------------------------------------
         ask = dict(fn=h.respond, inputs=[question, convo, f_docs, f_speakers, lang],
-                   outputs=[chatbot, convo, sources, question], js=LANG_JS, concurrency_limit=4, **PRIVATE)
+                   outputs=[chatbot, convo, sources, question], js=LANG_JS, concurrency_limit=4, **QUIET)
         asked = [question.submit(**ask)]
-        asked.append(chatbot.example_select(_example, None, [question], **PRIVATE).then(**ask))
-        question.stop(lambda: gr.update(submit_btn=True, stop_btn=False), None, [question], cancels=asked, **PRIVATE)
+        asked.append(chatbot.example_select(_example, None, [question], **QUIET).then(**ask))
+        question.stop(lambda: gr.update(submit_btn=True, stop_btn=False), None, [question], cancels=asked, **QUIET)
 
         def forget(lg: str) -> tuple:
             return [], h.sources([], lang_of(lg))
 
-        chatbot.clear(forget, [lang], [convo, sources], js=LANG_JS, **PRIVATE)
+        chatbot.clear(forget, [lang], [convo, sources], js=LANG_JS, **QUIET)
 
         # --- drawing: load, start-up, language --------------------------------------------------
         drawn = [chatbot, sources, chips, boot, f_docs, f_speakers, u_pick]
         loaded = demo.load(h.load, [convo, f_docs, f_speakers, pending, lang], [*drawn, question, timer],
-                           js=LOAD_JS, **PRIVATE)
+                           js=LOAD_JS, **QUIET)
         asked.append(loaded.then(**ask))   # a shared link's question, if any
-        timer.tick(h.tick, [convo, f_docs, f_speakers, lang], [*drawn, timer], js=LANG_JS, **PRIVATE)
+        timer.tick(h.tick, [convo, f_docs, f_speakers, lang], [*drawn, timer], js=LANG_JS, **QUIET)
         # Gradio's language setting changed (the sources panel's script watches <html lang>).
-        sources.select(h.redraw, [convo, f_docs, f_speakers, lang], drawn, js=LANG_JS, **PRIVATE)
+        sources.select(h.redraw, [convo, f_docs, f_speakers, lang], drawn, js=LANG_JS, **QUIET)
 
         # --- filters ------------------------------------------------------------------------------
         for dropdown in (f_docs, f_speakers):
-            dropdown.change(h.chips, [f_docs, f_speakers, lang], [chips], js=LANG_JS, **PRIVATE)
-        chips.click(h.drop_filter, [f_docs, f_speakers], [f_docs, f_speakers], **PRIVATE)
+            dropdown.change(h.chips, [f_docs, f_speakers, lang], [chips], js=LANG_JS, **QUIET)
+        chips.click(h.drop_filter, [f_docs, f_speakers], [f_docs, f_speakers], **QUIET)
 
         # --- uploads ------------------------------------------------------------------------------
         def after(result, lg: str) -> tuple:
             library = h.library()
-            return (f"{'✅' if result.ok else '❌'} {result.message}", gr.update(choices=doc_choices(library)),
+            return (f"{'✓' if result.ok else '✗'} {result.message}", gr.update(choices=doc_choices(library)),
                     gr.update(choices=speaker_choices(library, lg)),
                     gr.update(choices=uploaded_files(Path(settings.seeds_dir)), value=None))
 

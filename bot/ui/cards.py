@@ -101,7 +101,7 @@ def citation_card(k: int, c: Citation, answer: Answer, library: Any, lang: str,
             body, section = highlight(doc.text[tr.start:tr.end], tr.start, c.start, c.end), tr.section
         else:
             body, section = f"<mark>{esc(c.quote)}</mark>", None
-    warn = "" if c.verified else f'<div class="src-warn">⚠️ {esc(t(lang, "unverified"))}</div>'
+    warn = "" if c.verified else f'<div class="src-warn">⚠ {esc(t(lang, "unverified"))}</div>'
     head, place = _where(lang, c.doc_id, c.title, section, time, library, c.start, c.end)
     return (f'<article class="src-card" id="src-{k}-{c.n}"><header class="src-head"><span class="src-n">{c.n}</span> '
             f'<b class="src-speaker">{esc(_speaker(lang, c.speaker))}</b> '
@@ -209,8 +209,8 @@ def status_html(status: Any, lang: str) -> str:
     if status is None or status.ready:
         return ""
     if status.failed:
-        return f'<div class="boot boot-failed">⚠️ {esc(t(lang, "index_failed", reason=status.error))}</div>'
-    return f'<div class="boot">⏳ {esc(progress_line(status, lang, "indexing"))}</div>'
+        return f'<div class="boot boot-failed">⚠ {esc(t(lang, "index_failed", reason=status.error))}</div>'
+    return f'<div class="boot"><span class="spin"></span>{esc(progress_line(status, lang, "indexing"))}</div>'
 
 
 def progress_line(status: Any, lang: str, key: str) -> str:

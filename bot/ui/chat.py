@@ -31,6 +31,7 @@ from bot.ui.render import (
     user_message,
 )
 from bot.ui.text import EXAMPLES, lang_of, t
+from bot.ui.upload import INGEST_LOCK
 
 logger = logging.getLogger(__name__)
 WAIT_S = 1.0   # how often a question asked during indexing re-checks the start-up
@@ -124,6 +125,10 @@ class Handlers:
         self.runtime.start()
         while not (status := self.runtime.status()).ready and not status.failed:
             yield [*shown, _bubble(assistant_message("", lg, status=progress_line(status, lg, "waiting")))], \
+                gr.skip(), gr.skip(), gr.skip()
+            time.sleep(WAIT_S)
+        while INGEST_LOCK.locked():   # an upload or removal is being indexed: answer from the new index
+            yield [*shown, _bubble(assistant_message("", lg, status=t(lg, "waiting_upload")))], \
                 gr.skip(), gr.skip(), gr.skip()
             time.sleep(WAIT_S)
         text, answer = "", None

@@ -103,7 +103,7 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
         parts.append(f"*{md_text(status)}*")
     if answer is not None:
         if answer.notice:
-            parts.append(f"> ⚠️ **{t(lang, 'notice')}:** {md_text(answer.notice)}")
+            parts.append(f"> ⚠ **{t(lang, 'notice')}:** {md_text(answer.notice)}")
         if answer.error and answer.error != text:
             parts.append(f"> {md_text(answer.error)}")
         if k is not None and not answer.error:
