@@ -135,7 +135,7 @@ a.cite { display: inline-block; min-width: 1.35em; padding: 0 .35em; margin: 0 1
 a.cite:hover, a.cite:focus { background: var(--color-accent, #ea580c); color: #fff !important; }
 .acts { font-size: .85em; opacity: .85; }
 .acts a.act { text-decoration: none; }
-.lib { text-align: left; max-width: 640px; margin: 0 auto; font-size: .95em; }
+.lib { text-align: left; max-width: 660px; margin: 0 auto; padding: 12px 16px 4px; font-size: .95em; }
 .lib-h { font-weight: 700; margin-bottom: 4px; }
 .lib ul { margin: 0 0 8px; padding-left: 1.1em; }
 .lib li { margin: 2px 0; }
