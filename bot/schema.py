@@ -6,8 +6,17 @@ Retrieval returns `Passage`s; answering turns them into an `Answer` whose `[n]` 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, Protocol, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _known(cls: type[_T], data: dict[str, Any]) -> _T:
+    """An instance from a dict (e.g. to_dict() output kept in a browser), ignoring unknown keys:
+    data saved by an older or newer version of these classes still loads."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 @dataclass
@@ -37,9 +46,14 @@ class Passage:
     text: str            # cleaned original text == cleaned_doc[start:end]
     score: float = 0.0
     question: str | None = None   # the host's question this answer responds to (context, not the speaker's words)
+    time: float | None = None     # seconds into the recording where the passage starts (timed transcripts)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        return _known(cls, data)
 
 
 @dataclass
@@ -54,9 +68,15 @@ class Citation:
     start: int           # offsets of `quote` in the cleaned document
     end: int
     verified: bool = True  # False when the answer quoted words that are not in the cited passage
+    passage: int | None = None  # index into Answer.passages of the passage quoted (markers are renumbered
+                                # in reading order, so `n` is a display number, not a position)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        return _known(cls, data)
 
 
 @dataclass
@@ -76,6 +96,13 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        answer = _known(cls, data)
+        answer.citations = [Citation.from_dict(c) if isinstance(c, dict) else c for c in answer.citations]
+        answer.passages = [Passage.from_dict(p) if isinstance(p, dict) else p for p in answer.passages]
+        return answer
 
 
 @dataclass

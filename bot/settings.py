@@ -68,7 +68,9 @@ class AnswerParams(BaseModel):
     """The extractive (offline) answer. Environment: ANSWER__<FIELD>."""
 
     max_sentences: int = Field(4, description="Sentences quoted at most.")
-    max_chars: int = Field(450, description="Characters quoted at most (a sentence that would pass it is skipped).")
+    max_chars: int = Field(
+        600, description="Characters quoted at most (a sentence that would pass it is skipped; the first always "
+        "counts); 600 since quotes are whole sentences, not comma pieces.")
     keep_ratio: float = Field(
         0.45, description="A sentence scoring under this share of the best one is quoted only while fewer "
         "than two are picked; golden tune.")

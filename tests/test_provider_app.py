@@ -7,17 +7,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from app_fixtures import chromium, free_port, make_library, open_page, settle
+from app_fixtures import FakeRuntime, chromium, free_port, make_library, open_page, settle
 from llm_server import PRESETS, FakeLLMServer, reply, truncated
 from test_answering import FakeRetriever
 
 from bot.answer.engine import ChatEngine
 from bot.answer.llm import LLM
 from bot.settings import Settings
-from bot.ui.blocks import build_ui
+from bot.ui.blocks import LAUNCH_KWARGS, build_ui
 from bot.ui.markup import plain_text, safe_markdown
 from bot.ui.render import assistant_message
-from bot.ui.text import mode_labels
+from bot.ui.text import mode_line
 
 REASONING = "段落[4]好像不太相关。也许引用“GPT-4 只花了一百万美元”?"
 MARKDOWN = ("### 训练成本\n\n"
@@ -53,7 +53,8 @@ def test_bubble_renders_markdown_only_for_llm_answers_and_folds_reasoning():
     assert "&lt;b&gt;x&lt;/b&gt;" in llm and "<b>x</b>" not in llm
     assert llm.index("<details") < llm.index("### 训练成本")
     literal = assistant_message(MARKDOWN, "zh")
-    assert "\\#\\#\\# 训练成本" in literal and "<details" not in literal
+    # shown literally: the heading's first "#" is escaped, so Markdown renders no heading
+    assert literal.startswith("\\#") and "训练成本" in literal and "<details" not in literal
 
 
 # --- the served app -----------------------------------------------------------------------------------
@@ -66,8 +67,8 @@ def app_with_llm(tmp_path, passages):
                             seeds_dir=tmp_path / "seeds")
         engine = ChatEngine(settings, FakeRetriever(passages), llm=LLM(settings, base_delay=0.01))
         lib = make_library()
-        demo = build_ui(lambda: engine, lambda: lib, settings, mode_labels(settings.llm_model, server.base_url))
-        demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+        demo = build_ui(FakeRuntime(engine, lib), settings, mode_line(settings.llm_model, server.base_url))
+        demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True, **LAUNCH_KWARGS)
         try:
             yield demo, server
         finally:

@@ -32,6 +32,11 @@ REASONING = ("用户问 GPT-4 的训练成本。段落[4]好像不太相关,段�
 ANSWER = "李广密说,模型「最大的成本在前期实验」[1]。训练成本分为实验成本和大规模训练两部分[2]。"
 
 
+def pn(c) -> int:
+    """The 1-based number of the passage a citation quotes (markers are renumbered in reading order)."""
+    return c.passage + 1
+
+
 def settings_for(base_url: str, **kw) -> Settings:
     values = dict(openai_api_key=KEY, openai_base_url=base_url, llm_retries=1, llm_timeout=10, top_k=8,
                   llm_model="test-model")
@@ -71,7 +76,7 @@ def test_reasoning_never_reaches_the_user(llm_server, passages, provider):
     assert answer.mode == "llm" and answer.llm_error is None and not answer.refused
     assert_no_reasoning(deltas, answer.text)
     assert deltas.strip() == ANSWER and answer.text == ANSWER
-    assert [c.n for c in answer.citations] == [1, 2] and all(c.verified for c in answer.citations)
+    assert [pn(c) for c in answer.citations] == [1, 2] and all(c.verified for c in answer.citations)
     assert "⚠" not in answer.text and answer.notice is None
     if PRESETS[provider].reasoning != "none":
         assert "段落[4]好像不太相关" in answer.reasoning
@@ -96,7 +101,7 @@ def test_empty_and_padded_think_blocks(llm_server, passages, raw):
     engine, _ = engine_for(llm_server, passages, "openai")
     _, deltas, answer = run(engine)
     assert_no_reasoning(deltas, answer.text)
-    assert answer.text == ANSWER and [c.n for c in answer.citations] == [1, 2]
+    assert answer.text == ANSWER and [pn(c) for c in answer.citations] == [1, 2]
 
 
 def test_a_lone_closing_tag_from_an_unknown_model_is_removed_from_the_answer(llm_server, passages):
@@ -129,7 +134,7 @@ def test_length_says_the_answer_was_cut_off(llm_server, passages, provider):
     engine, _ = engine_for(llm_server, passages, provider)
     _, deltas, answer = run(engine)
     assert answer.mode == "llm" and answer.text.endswith("……(回答被截断)")
-    assert "截断" in answer.notice and [c.n for c in answer.citations] == [1]
+    assert "截断" in answer.notice and [pn(c) for c in answer.citations] == [1]
     assert_no_reasoning(deltas, answer.text)
     llm_server.script(truncated("Li Guangmi says the biggest cost is in 「前期实验」 [1], and"))
     en = engine.ask("How much did training GPT-4 cost?")
@@ -150,7 +155,7 @@ def test_content_filter_gives_a_notice_and_the_extractive_answer(llm_server, pas
     llm_server.script(filtered("李广密说,模型"))
     engine, _ = engine_for(llm_server, passages, provider)
     events, _, answer = run(engine)
-    assert answer.mode == "offline" and answer.citations and answer.text.startswith("李广密(《")
+    assert answer.mode == "offline" and answer.citations and answer.text.startswith("李广密(")
     assert "内容审核" in answer.notice and "内容审核" in [e.text for e in events if e.kind == "status"][-1]
     assert len(llm_server.chat_requests) == 1
     llm_server.script(filtered())
@@ -177,7 +182,7 @@ def test_an_answer_that_mentions_a_gap_but_cites_is_not_a_refusal(llm_server, pa
     llm_server.script(reply(said))
     engine, _ = engine_for(llm_server, passages, "openai")
     answer = engine.ask(Q)
-    assert not answer.refused and [c.n for c in answer.citations] == [1]
+    assert not answer.refused and [pn(c) for c in answer.citations] == [1]
 
 
 def test_a_long_uncited_answer_is_not_a_refusal(llm_server, passages):
@@ -207,7 +212,7 @@ def test_every_marker_style_becomes_a_citation(llm_server, passages, written, wa
     llm_server.script(reply(written))
     engine, _ = engine_for(llm_server, passages, "kimi")
     answer = engine.ask(Q)
-    assert sorted({c.n for c in answer.citations}) == want, answer.text
+    assert sorted({pn(c) for c in answer.citations}) == want, answer.text
     assert "^" not in answer.text and "<sup>" not in answer.text and "[^" not in answer.text
     assert "李广密,《拾象科技》" not in answer.text
 
@@ -217,7 +222,7 @@ def test_full_width_two_digit_marker(llm_server, passages):
     llm_server.script(reply("编者的总结说中美差距还有1到2年［１０］。"))
     engine, _ = engine_for(llm_server, many, "openai", top_k=10)
     answer = engine.ask(Q)
-    assert [c.n for c in answer.citations] == [10] and "[10]" in answer.text
+    assert [pn(c) for c in answer.citations] == [10] and "[1]" in answer.text   # renumbered in reading order
 
 
 def test_ordinary_parenthesised_numbers_are_not_markers(llm_server, passages):
@@ -225,8 +230,8 @@ def test_ordinary_parenthesised_numbers_are_not_markers(llm_server, passages):
     llm_server.script(reply(written))
     engine, _ = engine_for(llm_server, passages, "openai")
     answer = engine.ask(Q)
-    assert [c.n for c in answer.citations] == [2]
-    assert "(1) 实验,(2) 大规模训练[2]" in answer.text and "GPT(4)" in answer.text and "(2023)" in answer.text
+    assert [pn(c) for c in answer.citations] == [2]
+    assert "(1) 实验,(2) 大规模训练[1]" in answer.text and "GPT(4)" in answer.text and "(2023)" in answer.text
 
 
 def test_a_missed_marker_no_longer_shifts_a_quote_onto_the_wrong_passage(llm_server, passages):
@@ -235,7 +240,7 @@ def test_a_missed_marker_no_longer_shifts_a_quote_onto_the_wrong_passage(llm_ser
     engine, _ = engine_for(llm_server, passages, "openai")
     answer = engine.ask(Q)
     assert "⚠" not in answer.text and answer.notice is None
-    assert [(c.n, c.verified) for c in answer.citations] == [(1, True), (4, True)]
+    assert [(pn(c), c.verified) for c in answer.citations] == [(1, True), (4, True)]
 
 
 @pytest.mark.parametrize("tail", ["\n\n参考来源:\n- [1] 李广密《拾象科技》\n- [4] 编者", "\n\n**Sources**\n[3] 张小珺\n[5] 闫俊杰",
@@ -245,7 +250,7 @@ def test_a_trailing_source_list_is_dropped_and_cites_nothing(llm_server, passage
     llm_server.script(reply("训练成本分为两部分[2]。" + tail))
     engine, _ = engine_for(llm_server, passages, "openai")
     answer = engine.ask(Q)
-    assert answer.text == "训练成本分为两部分[2]。" and [c.n for c in answer.citations] == [2]
+    assert answer.text == "训练成本分为两部分[1]。" and [pn(c) for c in answer.citations] == [2]
 
 
 # --- quote checks ------------------------------------------------------------------------------------
@@ -266,7 +271,7 @@ def test_quote_with_other_dashes_quotes_or_final_stop_is_verified(llm_server, da
     llm_server.script(reply(written))
     engine, _ = engine_for(llm_server, dash_passages, "openai")
     answer = engine.ask(Q)
-    assert "⚠" not in answer.text and [(c.n, c.verified) for c in answer.citations] == [(6, True)]
+    assert "⚠" not in answer.text and [(pn(c), c.verified) for c in answer.citations] == [(6, True)]
     assert "30% – 50%" in answer.citations[0].quote
 
 
@@ -286,7 +291,7 @@ def test_a_translation_beside_a_quote_is_not_a_quote(llm_server, passages, writt
     llm_server.script(reply(written))
     engine, _ = engine_for(llm_server, passages, "openai")
     answer = engine.ask(Q)
-    assert "⚠" not in answer.text and [(c.n, c.verified) for c in answer.citations] == [(1, True)]
+    assert "⚠" not in answer.text and [(pn(c), c.verified) for c in answer.citations] == [(1, True)]
 
 
 def test_the_flag_lands_only_on_the_wrong_quote(llm_server, passages):

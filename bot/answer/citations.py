@@ -13,6 +13,7 @@ invent them. A translation next to a quote is not a quote.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
@@ -147,6 +148,36 @@ def _merge(entries: list[tuple[int, int, int, bool]], passages: list[Passage]) -
         p = passages[n - 1]
         out.append(Citation(
             n=n, doc=p.doc_file, doc_id=p.doc_id, title=p.title, speaker=p.speaker, role=p.role,
-            quote=p.text[s:e], start=p.start + s, end=p.start + e, verified=ok,
+            quote=p.text[s:e], start=p.start + s, end=p.start + e, verified=ok, passage=n - 1,
         ))
     return out
+
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
+    """Number the markers 1, 2, 3… in the order a reader meets them, without gaps.
+
+    `cite` numbers a marker by the passage it points at, so an answer quoting passages 1, 5 and 3
+    reads "[1] … [5] … [3]". Here each cited passage gets the next number at its first marker;
+    every citation keeps the index of its passage in `Citation.passage` (passages stay in
+    retrieval order: the ranking is part of the answer's record).
+    """
+    cited = {c.n for c in citations}
+    order: list[int] = []
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if n in cited and n not in order:
+            order.append(n)
+    order.extend(sorted(cited - set(order)))   # cited but never marked: after the rest
+    new = {old: i for i, old in enumerate(order, 1)}
+
+    def sub(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[{new[n]}]" if n in new else m.group(0)
+
+    out = [dataclasses.replace(c, n=new[c.n], passage=c.n - 1 if c.passage is None else c.passage)
+           for c in citations]
+    out.sort(key=lambda c: (c.n, c.start))
+    return _MARKER.sub(sub, text), out

@@ -17,8 +17,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from bot.answer.citations import cite
+from bot.answer.citations import cite, renumber
 from bot.answer.extractive import extractive_answer
 from bot.answer.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
 from bot.answer.guard import StreamRedactor, check_question, redact, small_talk
@@ -34,6 +35,7 @@ from bot.answer.prompts import (
     prompt_exists,
 )
 from bot.answer.reply import ReplyReader, declines, read_reply
+from bot.answer.scope import outside_filters, within_filters
 from bot.index.store import StoreError
 from bot.schema import Answer, Filters, Passage, Retriever, StreamEvent
 from bot.settings import Settings
@@ -95,6 +97,14 @@ class ChatEngine:
             t = time.perf_counter()
             standalone, llm_error = self._condense(checked.text, _turns(history))
             timings["condense"] = _ms(t)
+        if outside := outside_filters(standalone, filters, self._library()):
+            kind, names = outside
+            sep = "、" if lang == "zh" else ", "
+            text = m[f"not_in_{kind}"].format(names=sep.join(names), chosen=sep.join(filters.speakers if filters else []))
+            yield StreamEvent("delta", text)
+            yield self._final(Answer(question=checked.text, text=text, mode=self.mode, refused=True,
+                                     standalone_question=_if_changed(standalone, checked.text), timings_ms=timings))
+            return
         yield StreamEvent("status", m["searching"])
         t = time.perf_counter()
         try:
@@ -111,6 +121,7 @@ class ChatEngine:
                                      timings_ms={**timings, "retrieve": _ms(t), "answer": 0.0}))
             return
         timings["retrieve"] = _ms(t)
+        retrieval.passages = within_filters(retrieval.passages, filters)
         if asks_for_more(checked.text) and _turns(history):
             retrieval.passages = drop_already_quoted(retrieval.passages, _turns(history))
         t = time.perf_counter()
@@ -173,7 +184,7 @@ class ChatEngine:
             # The model says the passages don't answer: a refusal like ours, with the closest passages.
             answer.refused, answer.text = True, _refusal(used, None, lang, opening=cited.text)
             return None
-        answer.text, answer.citations = cited.text, cited.citations
+        answer.text, answer.citations = renumber(cited.text, cited.citations)
         if cited.dropped:
             answer.notice = _join(answer.notice, m["dropped"].format(nums="".join(f"[{n}]" for n in cited.dropped)))
         if cited.unverified:
@@ -196,14 +207,19 @@ class ChatEngine:
         extract = extractive_answer(question, passages, lang, semantic=semantic, params=self.settings.answer,
                                      host_weight=self.settings.host_weight)
         cited = cite(extract.text, passages, lang, loose=False)
-        answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
-        for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker
-            yield StreamEvent("delta", redact(line, self.settings))
+        answer.text, answer.citations = renumber(cited.text, cited.citations)
+        answer.passages = passages
+        for piece in re.split(r"(?<=\])(?=\s)", answer.text):   # a few deltas, one per quote
+            yield StreamEvent("delta", redact(piece, self.settings))
+
+    def _library(self) -> Any:
+        """What is indexed (interviews, speakers), when the retriever knows it."""
+        return getattr(self.retriever, "library", None)
 
     def _hello(self, lang: Lang) -> str:
         """The reply to a greeting: what the bot does, and which interviews it knows."""
         m = MSG[lang]
-        library = getattr(self.retriever, "library", None)
+        library = self._library()
         titles = list(library.titles().values()) if library is not None else []
         listed = "".join(f"\n- 《{t}》" if lang == "zh" else f"\n- «{t}»" for t in titles[:12])
         return m["hello"] + (f"\n\n{m['interviews']}{listed}" if titles else "")

@@ -21,6 +21,8 @@ MSG = {
         "hello": "你好!我回答关于这些访谈的问题,回答里的每一句都引用原话,注明是谁、在哪场访谈里说的。"
                  "可以问某人怎么看某个话题、某个数字是多少,或者比较两场访谈的说法。",
         "interviews": "现有的访谈:", "welcome": "不客气!还有想问的,随时问。",
+        "not_in_docs": "{names}不在你选择的访谈里。要问他们,请在筛选里加上他们的访谈,或清除筛选。",
+        "not_in_speakers": "{names}不在你选择的发言人里(已选:{chosen})。要问他们,请在筛选里加上或清除筛选。",
         "reason_speaker_absent": "{speaker} 在这些访谈里没有谈到这一点;其他人谈到过,见下方最接近的段落。",
     },
     "en": {
@@ -38,6 +40,10 @@ MSG = {
                  "in which interview. Ask what someone thinks about a topic, for a figure, or how two "
                  "interviews compare.",
         "interviews": "The interviews:", "welcome": "You're welcome! Ask another question any time.",
+        "not_in_docs": "{names} is not in the interviews you selected. Add their interview to the filters, "
+                       "or clear the filters, to ask about them.",
+        "not_in_speakers": "{names} is not among the speakers you selected ({chosen}). Add them to the "
+                           "filters, or clear the filters, to ask about them.",
         "reason_speaker_absent": "{speaker} does not discuss this in these interviews; others do "
                                  "(closest passages below).",
     },
