@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 # What a stretch of text is. Only "speech" is anyone's words; "summary" is an editor's summary,
 # "narration" an editor's introduction or bridge text, "heading" a section heading.
@@ -21,6 +21,14 @@ class LoadedFile:
     doc_id: str          # file name without suffix, stable across runs
     text: str            # decoded text, newlines normalised to \n, BOM removed
     encoding: str        # what it was decoded from, e.g. "utf-8", "gb18030", "big5", "utf-16"
+    format: str = "text"  # which reader made `text`: text | markdown | srt | vtt | docx | pdf
+    # What the file's markup or container says beside the words (see ingest.formats.base.Extracted):
+    # front-matter facts, which paragraphs are headings or block quotes, whether it is timed.
+    facts: dict[str, Any] = field(default_factory=dict)
+    headings: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    timed: bool | None = None
+    title_in_text: bool = True  # False when the first line is never a title (subtitles)
 
 
 @dataclass
@@ -46,6 +54,8 @@ class DocMeta:
     speakers: list[SpeakerInfo] = field(default_factory=list)
     default_speaker: str | None = None  # speaker of unlabelled speech when the text names none
     notes: str | None = None
+    media_url: str | None = None        # the recording (audio, video, YouTube): times become links into it
+    links: list[str] = field(default_factory=list)  # pages about the transcript (front matter)
 
 
 @dataclass
@@ -56,6 +66,7 @@ class Turn:
     start: int           # offsets into CleanDoc.text of the words themselves (no "名字:" prefix)
     end: int
     section: str | None = None
+    time: float | None = None  # seconds into the recording where the turn starts (timed transcripts)
 
 
 @dataclass
@@ -65,3 +76,8 @@ class CleanDoc:
     text: str            # cleaned original text (for display and quotes)
     turns: list[Turn]
     meta: DocMeta
+    # (offset into text, seconds into the recording) in offset order: where each timestamp stood
+    # before it was taken out of the words. Empty for untimed transcripts.
+    times: list[tuple[int, float]] = field(default_factory=list)
+    # How the speakers were read (ingest.layouts.LayoutReport.to_json()): layout, labels, roles, why.
+    layout: dict[str, Any] = field(default_factory=dict)
