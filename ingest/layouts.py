@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 _MARKUP = re.compile(r"^[\s#>*_`~]+|[\s*_`~]+$")
-_WRAPPED = re.compile(r"^[【\[]\s*(.+?)\s*[】\]]$")
+_WRAPPED = re.compile(r"^[【\[「『《]\s*(.+?)\s*[】\]」』》]$")
 _ROLE_IN_LABEL = re.compile(
     r"^(.+?)\s*[(（]\s*(host|guest|speaker|interviewer|moderator|主持人|主持|嘉宾|嘉賓|演讲者|演講者)\s*[)）]$", re.I)
 _ROLE_WORD = {"host": "host", "interviewer": "host", "moderator": "host", "主持人": "host", "主持": "host",
@@ -28,7 +28,7 @@ _ROLE_WORD = {"host": "host", "interviewer": "host", "moderator": "host", "主�
               "演講者": "speaker"}
 
 # Role labels count as labels even when they occur once. "q"/"a": a question or answer marker,
-# whose name is the one host or guest the file names, else a readable word for the role.
+# whose name is the one host or guest the file names, else the label as written.
 _ROLE_LABELS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?:q|question|问|問|提问|提問)$", re.I), "host", "q"),
     (re.compile(r"^(?:a|answer|答|回答)$", re.I), "guest", "a"),
@@ -38,7 +38,6 @@ _ROLE_LABELS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^(?:[\w .&'-]{0,24}?\s*)?(?:记者|記者|reporter|journalist|correspondent)"
                 r"(?:\s*[(（][^()（）]{1,24}[)）]|\s+[\w.&'-]{1,24})?$", re.I), "host", "reporter"),
 ]
-_READABLE = {("q", "zh"): "提问者", ("q", "en"): "Interviewer", ("a", "zh"): "受访者", ("a", "en"): "Interviewee"}
 
 # Whole lines and prefixes that are words, not people: "Note:", "好的", "Yeah".
 _NOT_A_NAME = {
@@ -91,11 +90,6 @@ def role_label(label: str) -> tuple[str, str] | None:
     return None
 
 
-def readable_role_name(kind: str, label: str, lang: str) -> str:
-    """The name a role label's turns get when the file names nobody in that role."""
-    return _READABLE.get((kind, lang), label)
-
-
 def looks_like_name(label: str, alone: bool = False) -> bool:
     """Whether a recurring label can be a person (or a "Speaker 1"). `alone`: the label is a
     whole line, where ordinary short lines ("Yeah", "好的") recur too, so Latin labels must be
@@ -122,8 +116,26 @@ def auto_aliases(names: list[str]) -> dict[str, list[str]]:
     return {n: [t for t in toks if words[t.casefold()] == 1 and t.casefold() not in _NOT_A_NAME] for n, toks in parts.items()}
 
 
+_BRAND = re.compile(r"(?:brought\s+to\s+you|sponsored|supported|presented)\s+by\s+([\w.&'-]+)", re.I)
+_AD_CUE = re.compile(r"\b[\w-]+\.(?:com|io|co|ai|org)/\w+|promo\s+code|use\s+code|\d+\s*%\s+off|\$[\d,]+\s+off|free\s+trial"
+                     r"|get\s+started\s+today|优惠码|優惠碼|折扣", re.I)
+
+
 def is_sponsor(text: str) -> bool:
     return len(text) <= 1200 and bool(_SPONSOR.search(text))
+
+
+def sponsor_brand(text: str) -> str | None:
+    """The sponsor a read names ("brought to you by Vanta" → "Vanta"), to follow the read into
+    the paragraphs after it."""
+    m = _BRAND.search(text)
+    return m.group(1).rstrip(".,") if m else None
+
+
+def continues_sponsor(text: str, brand: str | None) -> bool:
+    """A paragraph right after a sponsor read that is still the ad: it names the sponsor or
+    carries an ad's cues (a vanity URL, a code, a discount)."""
+    return len(text) <= 1200 and (bool(brand and brand.casefold() in text.casefold()) or bool(_AD_CUE.search(text)))
 
 
 def infer_roles(turns: list[tuple[str, str]], known: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -147,19 +159,23 @@ def infer_roles(turns: list[tuple[str, str]], known: dict[str, str]) -> dict[str
                 out[sp] = ("host", f"introduces {', '.join(intro)}")
                 hosts = [sp]
                 break
-    if not hosts:
-        asked: dict[str, list[int]] = {}
-        for sp, words in turns:
-            asked.setdefault(sp, [0, 0])
-            asked[sp][0] += 1
-            asked[sp][1] += bool(_QUESTION_END.search(words[-80:]))
-        shares = sorted(((q / n, n, sp) for sp, (n, q) in asked.items()), reverse=True)
-        top = shares[0]
-        second = shares[1][0] if len(shares) > 1 else 0.0
-        if top[0] >= ASKER_SHARE and top[1] >= 2 and top[0] >= 2 * second:
-            asks = asked[top[2]]
-            out[top[2]] = ("host", f"asks the questions ({asks[1]} of {asks[0]} turns end with a question)")
-            hosts = [top[2]]
+    asked: dict[str, list[int]] = {}
+    for sp, words in turns:
+        asked.setdefault(sp, [0, 0])
+        asked[sp][0] += 1
+        asked[sp][1] += bool(_QUESTION_END.search(words[-80:]))
+    # The askers: the speakers above the first clear drop in the share of turns ending with a
+    # question (several hosts of one show ask, the guests answer).
+    shares = sorted(((q / n, n, sp) for sp, (n, q) in asked.items()), reverse=True)
+    for k in range(1, len(shares)):
+        if shares[k - 1][0] >= ASKER_SHARE and shares[k - 1][0] >= 2 * shares[k][0] \
+                and all(n >= 2 for _, n, _ in shares[:k]):
+            for _, _, sp in shares[:k]:
+                if sp not in hosts and known.get(sp, "unknown") == "unknown":
+                    n, q = asked[sp]
+                    out[sp] = ("host", f"asks the questions ({q} of {n} turns end with a question)")
+                    hosts.append(sp)
+            break
     if hosts:
         for n in todo:
             if n not in hosts and n not in out:

@@ -198,7 +198,7 @@ def readable_name(file_name: str) -> str:
     """A file name as a title: "lex_fridman-podcast_452.srt" → "lex fridman podcast 452"; the
     stem as it is when nothing readable is left."""
     stem = Path(file_name).stem
-    words = re.sub(r"[_\-.]+", " ", _HASHLIKE.sub(" ", stem))
+    words = re.sub(r"[_\-]+|(?<!\d)\.|\.(?!\d)", " ", _HASHLIKE.sub(" ", stem))
     words = " ".join(words.split())
     return words if re.search(r"[^\W\d_]", words) else stem
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from ingest.layouts import (
     LayoutReport,
     clean_label,
+    continues_sponsor,
     is_sponsor,
     looks_like_name,
-    readable_role_name,
     role_label,
+    sponsor_brand,
 )
 from ingest.manifest import name_key
 from ingest.model import DocMeta, Turn
@@ -139,7 +140,7 @@ class _Names:
             if name_key(lab) in self.keys:
                 continue
             same = [sp.name for sp in meta.speakers if sp.role == role]
-            name = same[0] if kind in ("q", "a") and len(same) == 1 else readable_role_name(kind, lab, lang)
+            name = same[0] if kind in ("q", "a") and len(same) == 1 else lab
             self.keys[name_key(lab)] = name
             self.stated.setdefault(name, (role, f"role label {lab!r}"))
 
@@ -202,8 +203,8 @@ def read_turns(text: str, meta: DocMeta, *, strict: bool = True, headings: list[
     """Turns of the cleaned `text` and the report of how they were read.
 
     `strict`: only the manifest's speakers are speakers (when it lists any). `headings`,
-    `quotes`: paragraphs the file's markup marks as headings or block quotes. `lang` names role
-    labels ("Q" → "Interviewer" / "提问者").
+    `quotes`: paragraphs the file's markup marks as headings or block quotes. `lang`: the
+    text's language ("zh" or "en"), for the report.
     """
     paras = _paragraphs(text)
     if not paras:
@@ -273,6 +274,7 @@ def _classify(paras: list[_Para], names: _Names, layout: str, single: str | None
     toc_seen: set[int] = set()  # a TOC ends where its first entry's number comes round again
     title = re.sub(r"\s+", "", meta.title or "")
     pending_label = False
+    ad: str | None = None   # inside a sponsor read: its brand ("" when the read names none)
     i = 0
     while i < len(paras):
         p = paras[i]
@@ -305,14 +307,17 @@ def _classify(paras: list[_Para], names: _Names, layout: str, single: str | None
                 p.kind, pending_label = "skip", True
             elif is_sponsor(p.text[words - p.start:]):
                 p.kind, pending_label = "narration", True   # the sponsor read is nobody's words
+                ad = sponsor_brand(p.text) or ""
             else:
                 p.kind, p.speaker, p.words, p.new_turn = "speech", speaker, words, True
         elif p.text in headings:
             p.kind = "heading"
             section = p.text
             p.section = section
-        elif p.text in quotes or is_sponsor(p.text):
+        elif p.text in quotes:
             p.kind = "narration"
+        elif is_sponsor(p.text) or (ad is not None and continues_sponsor(p.text, ad)):
+            p.kind, ad = "narration", sponsor_brand(p.text) or ad or ""
         elif _is_numbered_heading(p.text) or (not unlabelled and _is_short_heading(p.text) and nxt is not None
                                                and _label(nxt, names, layout, None) is not None):
             p.kind = "heading"
@@ -330,6 +335,7 @@ def _classify(paras: list[_Para], names: _Names, layout: str, single: str | None
             p.kind = "narration"  # editor's intro before anyone is named
         if p.kind == "speech":
             pending_label = False
+            ad = None
         i += 1
 
 

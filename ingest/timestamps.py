@@ -28,6 +28,10 @@ _LEAD = re.compile(rf"^\s*{_RANGE}(?=\s|$|[:：]|[^\d\s])\s*[:：]?\s*")
 _TRAIL = re.compile(rf"\s*{_RANGE}\s*$")
 _BEFORE_COLON = re.compile(rf"\s*{_ONE}\s*(?=[:：])")
 _INLINE = re.compile(rf"{_BRACKETED}\s*")
+# A note that carries a time, "[inaudible 00:23:06]": the note stays, the time goes.
+_NOTE_TIME = re.compile(rf"([\[(（][^\[\]()（）\d\n]{{1,30}}?)\s*{_TIME}\s*([\])）])")
+# A clock time after a date ("2026年05月24日 11:11", "2024-03-01 09:30") says when, not where.
+_DATE_BEFORE = re.compile(r"(?:\d{1,2}\s*[日号號]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*$")
 _ANY = re.compile(rf"{_BRACKETED}|^\s*{_TIME}|{_TIME}\s*$|{_TIME}\s*(?=[:：])", re.M)
 _DIGITS = re.compile(_TIME)
 
@@ -49,7 +53,9 @@ def count_marks(text: str) -> int:
 
 def strip_timestamps(text: str, timed: bool | None = None) -> tuple[str, list[tuple[int, float]]]:
     """(text without timestamps, [(offset, seconds)]) for a cleaned text (one paragraph a line,
-    paragraphs separated by a blank line). Untimed text comes back unchanged with no marks."""
+    paragraphs separated by a blank line). Untimed text comes back with no marks, unchanged but
+    for the times inside notes ("[inaudible 00:23:06]" → "[inaudible]")."""
+    text = _NOTE_TIME.sub(r"\1\2", text)
     if timed is False or (not timed and count_marks(text) < MIN_MARKS):
         return text, []
     out: list[str] = []
@@ -64,7 +70,7 @@ def strip_timestamps(text: str, timed: bool | None = None) -> tuple[str, list[tu
             first = seconds(m.group(0))
             line = line[m.end():]
         m = _TRAIL.search(line)
-        if m:
+        if m and not _DATE_BEFORE.search(line[:m.start()]):
             t = seconds(m.group(0))
             first = t if first is None else first
             line = line[:m.start()]

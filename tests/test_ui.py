@@ -241,7 +241,8 @@ def test_upload_success_adds_file_and_manifest(upload_env) -> None:
 
 
 @pytest.mark.parametrize("name, content, want", [
-    ("notes.pdf", b"%PDF-1.4", "only .txt and .md"),
+    ("notes.pdf", b"%PDF-1.4", "not a readable PDF"),
+    ("slides.pptx", b"PK\x03\x04", "only .txt"),
     ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "over the 5 MB limit"),
     ("001_b96526bf4526be4e.md", "张三:你好".encode(), "already indexed"),
     ("empty.txt", b"", "empty file"),

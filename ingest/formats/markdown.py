@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 _FRONT = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n")
 _TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]{1,400}>", re.S | re.I)
+# Emphasis markers markdown-it leaves as text: CommonMark's flanking rules do not open emphasis
+# next to Chinese punctuation ("**，但…**"), so the asterisks stay; they are never words.
+_STRAY_EMPHASIS = re.compile(r"\*{2,}|~~")
 _TOC_TOKEN = re.compile(r"\[\[?_?toc_?\]?\]|\[TOC\]|\{:toc\}", re.I)
 
 
@@ -60,7 +63,7 @@ def _facts(meta: dict[str, Any]) -> dict[str, Any]:
         "title": ("title", "name", "标题", "標題"), "date": ("date", "published", "pubdate", "日期"),
         "source": ("source", "publisher", "podcast", "show", "来源", "來源"),
         "media_url": ("media_url", "media", "audio", "video", "youtube", "enclosure", "audio_url", "video_url"),
-        "links": ("links", "link", "url", "urls", "permalink", "canonical_url"),
+        "links": ("links", "link", "url", "urls", "permalink", "canonical_url", "source_url", "original_url"),
         "hosts": ("host", "hosts", "interviewer", "interviewers", "主持人", "主持"),
         "guests": ("guest", "guests", "interviewee", "interviewees", "嘉宾", "嘉賓"),
         "speakers": ("speakers", "speaker", "participants", "people", "发言人", "發言人"),
@@ -99,7 +102,9 @@ def _inline(token: Any) -> str:
     """The words of an inline token: text and code kept, every markup token dropped."""
     out: list[str] = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type == "text":
+            out.append(_STRAY_EMPHASIS.sub("", child.content))
+        elif child.type == "code_inline":
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append("\n")

@@ -35,11 +35,11 @@ def join_lines(pages: list[list[str]]) -> list[str]:
     counts = Counter(ln for page in pages for ln in {*page[:2], *page[-2:]})
     repeated = {ln for ln, n in counts.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
     paragraphs: list[str] = []
+    prev_full = False   # carried over a page break: a sentence may go on on the next page
     for page in pages:
         lines = [ln for ln in page if ln not in repeated and not _PAGE_NO.match(ln)]
         widths = sorted((_width(ln) for ln in lines), reverse=True)
         full = widths[min(len(widths) - 1, 2)] * FULL_LINE if widths else 0
-        prev_full = False
         for ln in lines:
             if paragraphs and prev_full and not _ENDS.search(paragraphs[-1]) and not _TURN_START.match(ln):
                 if paragraphs[-1].endswith("-") and ln[:1].islower():
