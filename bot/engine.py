@@ -46,7 +46,7 @@ MSG = {
         "fallback": "大模型暂不可用({err});以下是从访谈原文中摘录的回答。",
         "dropped": "已删除指向不存在段落的引用标记:{nums}。",
         "unverified": "有 {k} 处引文在所引段落中找不到,已标记“⚠未核实”。",
-        "retrieval_failed": "检索失败:{err}", "editor": "编者",
+        "retrieval_failed": "检索失败:{err}", "editor": "编者", "unmarked": "未标明说话人",
         "hello": "你好!我回答关于这些访谈的问题,回答里的每一句都引用原话,注明是谁、在哪场访谈里说的。"
                  "可以问某人怎么看某个话题、某个数字是多少,或者比较两场访谈的说法。",
         "interviews": "现有的访谈:", "welcome": "不客气!还有想问的,随时问。",
@@ -59,6 +59,7 @@ MSG = {
         "dropped": "Removed citation markers that point to no passage: {nums}.",
         "unverified": "{k} quotation(s) could not be found in the cited passages and are marked ⚠unverified.",
         "retrieval_failed": "Search failed: {err}", "editor": "editor",
+        "unmarked": "speakers not marked",
         "hello": "Hello! I answer questions about these interviews, quoting what was said and who said it, "
                  "in which interview. Ask what someone thinks about a topic, for a figure, or how two "
                  "interviews compare.",
@@ -142,6 +143,8 @@ class ChatEngine:
         t = time.perf_counter()
         answer = Answer(question=checked.text, text="", mode=self.mode, notice=checked.notice,
                         standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
+        if getattr(retrieval, "caveat", None) and not retrieval.weak:
+            answer.notice = _join(answer.notice, retrieval.caveat)
         if retrieval.weak or not retrieval.passages:
             answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
             answer.text = _refusal(retrieval.passages, retrieval.reason, lang)
@@ -245,7 +248,7 @@ def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:
             spans = split_sentences(p.text)
             first = p.text[spans[0][0] : spans[0][1]] if spans else p.text
             first = first if len(first) <= 80 else first[:80] + "…"
-            who = p.speaker or m["editor"]
+            who = p.speaker or (m["unmarked"] if p.unmarked else m["editor"])
             lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
         text += "\n\n" + "\n".join(lines)
     return text

@@ -215,6 +215,9 @@ def _q(text: str) -> str:
 
 def _intro(p: Passage, lang: Lang) -> str:
     editor = p.speaker is None and p.kind != "speech"
+    if p.unmarked:   # raw ASR: the words are quoted, credited to nobody
+        return (f"《{p.title}》(转录未标明说话人)中说:" if lang == "zh"
+                else f"In «{p.title}» (the transcript does not mark speakers): ")
     if lang == "zh":
         if editor:
             return f"编者按(《{p.title}》):"

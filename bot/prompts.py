@@ -121,7 +121,8 @@ def load_prompt(name: str, prompts_dir: Path | None = None, expected: frozenset[
     return parse_prompt(name, text, path, want)
 
 
-_ROLES_ZH = {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者", "editor": "编者", "unknown": "未知"}
+_ROLES_ZH = {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者", "editor": "编者", "unknown": "未知",
+             "unmarked": "未标明"}
 _DATA_TAGS = re.compile(r"<(/?)(passage|question|history)", re.I)
 
 
@@ -134,6 +135,9 @@ def format_passage(n: int, p: Passage, lang: Lang) -> str:
     role = _ROLES_ZH.get(p.role, p.role) if lang == "zh" else p.role
     if p.speaker is None and p.kind != "speech":
         who = "编者(摘要或旁白,不是任何人的发言)" if lang == "zh" else "editor (summary or narration, nobody's speech)"
+    elif p.unmarked:
+        who = ("未标明(这份转录没有标出说话人,不能算作任何具名者的话)" if lang == "zh"
+               else "not marked (this transcript does not mark speakers; not attributable to anyone named)")
     else:
         who = p.speaker or ("未署名的演讲者" if lang == "zh" else "unnamed speaker")
     values = {"n": str(n), "speaker": who, "role": role, "title": p.title}

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.timecode import clock, media_link
 from bot.types import Answer, Citation, Passage
 from bot.ui_text import role_name, t
 
@@ -59,7 +60,8 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
             # One entry per speaker and interview, with all its markers: "[1] [5] 李广密 · 《…》".
             groups: dict[tuple[str, str], list[int]] = {}
             for c in answer.citations:
-                ns = groups.setdefault((_speaker(lang, c.speaker), c.title), [])
+                title = f"{c.title} {clock(c.time)}".strip() if c.time is not None else c.title
+                ns = groups.setdefault((_speaker(lang, c.speaker, c.role), title), [])
                 if c.n not in ns:
                     ns.append(c.n)
             cites = "; ".join(" ".join(f"\\[{n}\\]" for n in ns) + f" {md_text(who)} · {md_text(title)}"
@@ -70,8 +72,27 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
 
 # --- sources panel ---------------------------------------------------------------------------------
 
-def _speaker(lang: str, speaker: str | None) -> str:
-    return speaker or t(lang, "editor")
+def _speaker(lang: str, speaker: str | None, role: str | None = None) -> str:
+    return speaker or t(lang, "unmarked" if role == "unmarked" else "editor")
+
+
+def _when(lang: str, seconds: float | None, url: str | None) -> str:
+    """The time of a passage in a timed transcript ("00:37:48"), a link into the recording when
+    its URL is known; "" for untimed transcripts."""
+    if seconds is None:
+        return ""
+    stamp = esc(clock(seconds))
+    link = media_link(url, seconds)
+    if link:
+        stamp = (f'<a class="src-time" href="{esc(link)}" target="_blank" rel="noopener noreferrer" '
+                 f'title="{esc(t(lang, "play"))}">▶ {stamp}</a>')
+    else:
+        stamp = f'<span class="src-time">{stamp}</span>'
+    return f" · {stamp}"
+
+
+def _people(lang: str, people: str | None) -> str:
+    return f'<div class="src-people">{esc(t(lang, "people"))}: {esc(people)}</div>' if people else ""
 
 
 def find_passage(c: Citation, passages: list[Passage]) -> Passage | None:
@@ -139,23 +160,36 @@ def citation_card(c: Citation, answer: Answer, library: Any, lang: str, same_n: 
         else:
             body, section, turn = f"<mark>{esc(c.quote)}</mark>", None, None
     warn = "" if c.verified else f'<div class="src-warn">⚠️ {t(lang, "unverified")}</div>'
+    when = _quote_time(library, c)
     return (
         f'<div class="src-card" id="src-{c.n}">'
         f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
-        f'<b class="src-speaker">{esc(_speaker(lang, c.speaker))}</b> '
+        f'<b class="src-speaker">{esc(_speaker(lang, c.speaker, c.role))}</b> '
         f'<span class="src-role">{esc(role_name(lang, c.role))}</span></div>'
-        f'<div class="src-title">{esc(c.title)}</div>'
+        f'<div class="src-title">{esc(c.title)}{_when(lang, when, c.media_url)}</div>'
+        f'{_people(lang, p.people if p is not None else None)}'
         f'<blockquote class="src-quote">{body}</blockquote>'
         f'<div class="src-place">{_place(lang, section, turn, c.start, c.end)}</div>{warn}</div>'
     )
 
 
+def _quote_time(library: Any, c: Citation) -> float | None:
+    """The time of the quoted words themselves: the last time mark before the quote in the
+    cleaned document, else the passage's start time."""
+    doc = library.docs.get(c.doc_id) if library is not None else None
+    times = getattr(doc, "times", None) or []
+    if c.time is None or not times:
+        return c.time
+    before = [sec for off, sec in times if off <= c.start]
+    return before[-1] if before else c.time
+
+
 def passage_card(i: int, p: Passage, lang: str) -> str:
     return (
         f'<div class="src-card src-closest" id="psg-{i}">'
-        f'<div class="src-head"><span class="src-n">#{i}</span> <b class="src-speaker">{esc(_speaker(lang, p.speaker))}</b> '
+        f'<div class="src-head"><span class="src-n">#{i}</span> <b class="src-speaker">{esc(_speaker(lang, p.speaker, p.role))}</b> '
         f'<span class="src-role">{esc(role_name(lang, p.role))}</span></div>'
-        f'<div class="src-title">{esc(p.title)}</div>'
+        f'<div class="src-title">{esc(p.title)}{_when(lang, p.time, p.media_url)}</div>{_people(lang, p.people)}'
         f'<blockquote class="src-quote">{highlight(p.text, p.start, p.start, p.start)}</blockquote>'
         f'<div class="src-place">{_place(lang, p.section, p.turn, p.start, p.end)}</div></div>'
     )
@@ -183,9 +217,9 @@ def targets(answer: Answer | None, lang: str) -> list[Target]:
         return []
     if answer.citations:
         first = {c.n: c for c in reversed(answer.citations)}  # one entry per [n], its first quote
-        return [Target(f"[{c.n}] {_speaker(lang, c.speaker)} · {c.title[:40]}", c.doc_id, c.start, c.end)
+        return [Target(f"[{c.n}] {_speaker(lang, c.speaker, c.role)} · {c.title[:40]}", c.doc_id, c.start, c.end)
                 for c in sorted(first.values(), key=lambda c: c.n)]
-    return [Target(f"#{i} {_speaker(lang, p.speaker)} · {p.title[:40]}", p.doc_id, p.start, p.end)
+    return [Target(f"#{i} {_speaker(lang, p.speaker, p.role)} · {p.title[:40]}", p.doc_id, p.start, p.end)
             for i, p in enumerate(answer.passages, 1)]
 
 
@@ -205,7 +239,7 @@ def context_html(turns: list[dict], target: Target | None, title: str, lang: str
                 body = f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
         else:
             body = esc(text)
-        who = tr.get("speaker") or t(lang, "editor")
+        who = tr.get("speaker") or t(lang, "unmarked" if tr.get("kind") == "speech" else "editor")
         section = f' <span class="ctx-section">{esc(tr["section"])}</span>' if tr.get("section") else ""
         cls = "ctx-turn ctx-cited" if tr.get("cited") else "ctx-turn"
         rows.append(f'<div class="{cls}"><div class="ctx-who"><b>{esc(who)}</b>{section}</div>'
@@ -223,8 +257,11 @@ def chat_text(answer: Answer) -> str:
     if answer.citations:
         # One line per quoted stretch: a verified and an unverified use of the same sentence are
         # two citations but one source.
-        lines = list(dict.fromkeys(f"[{c.n}] {c.speaker or 'editor'} ({c.role}), {c.title}: “{c.quote}”"
-                                   for c in answer.citations))
+        lines = list(dict.fromkeys(
+            f"[{c.n}] {c.speaker or ('speakers not marked' if c.role == 'unmarked' else 'editor')} ({c.role}), "
+            f"{c.title}{' ' + clock(c.time) if c.time is not None else ''}"
+            f"{' <' + link + '>' if (link := media_link(c.media_url, c.time)) else ''}: “{c.quote}”"
+            for c in answer.citations))
         text += "\n\nSources:\n" + "\n".join(lines)
     return text
 
@@ -244,6 +281,8 @@ CSS = """
 .src-quote { margin: 6px 0; padding-left: 8px; border-left: 3px solid var(--border-color-accent); white-space: pre-wrap; }
 .src-place { font-size: .8em; opacity: .7; }
 .src-warn { font-size: .85em; color: #b45309; }
+.src-time { font-variant-numeric: tabular-nums; }
+.src-people { font-size: .8em; opacity: .75; }
 .src-empty { opacity: .7; }
 mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .ctx-turn { padding: 6px 8px; border-radius: 6px; white-space: pre-wrap; }

@@ -29,7 +29,8 @@ from bot.ui_text import t
 logger = logging.getLogger(__name__)
 
 MAX_MB = 5
-ALLOWED = (".txt", ".md")
+# What ingest reads (ingest.formats): the upload takes the same types.
+ALLOWED = (".txt", ".md", ".markdown", ".srt", ".vtt", ".docx", ".pdf")
 Progress = Callable[[str, int, int], None]
 Reindex = Callable[[Progress], Any]  # runs ingest over settings.seeds_dir, returns an IngestReport
 

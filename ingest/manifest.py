@@ -168,19 +168,19 @@ def merge_facts(meta: DocMeta, facts: dict[str, Any]) -> DocMeta:
         meta.source = meta.links[0]
     if not meta.speakers:
         people: list[SpeakerInfo] = []
-        for key, role in (("hosts", "host"), ("guests", "guest"), ("speakers", "unknown")):
+        for key, role in (("hosts", "host"), ("guests", "guest"), ("speakers", "unknown"), ("voices", "unknown")):
             for raw in facts.get(key) or []:
-                sp = _fact_person(raw, role)
+                sp = _fact_person(raw, role, "from the file's voice tags" if key == "voices" else None)
                 if sp is not None and all(name_key(sp.name) != name_key(o.name) for o in people):
                     people.append(sp)
         meta.speakers = people
     return meta
 
 
-def _fact_person(raw: Any, role: str) -> SpeakerInfo | None:
+def _fact_person(raw: Any, role: str, note: str | None = None) -> SpeakerInfo | None:
     """A person named in front matter: "Name", or a table {name, role, org, aliases}."""
     if isinstance(raw, str) and raw.strip():
-        return SpeakerInfo(name=raw.strip(), role=role, note="from the file's front matter")
+        return SpeakerInfo(name=raw.strip(), role=role, note=note or "from the file's front matter")
     if isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].strip():
         stated = str(raw.get("role", "")).strip().lower()
         aliases = [str(a) for a in raw.get("aliases") or [] if str(a).strip()]
@@ -210,7 +210,7 @@ def guess_title(text: str, file_name: str) -> str:
         line = line.strip()
         if not line:
             continue
-        if len(line) <= 60 and line[-1] not in _SENTENCE_END and "。" not in line and not _UNTITLED.match(line):
+        if len(line) <= 60 and line[-1] not in _SENTENCE_END + "." and "。" not in line and not _UNTITLED.match(line):
             return line
         break
     return readable_name(file_name)

@@ -94,5 +94,6 @@ def _with_speakers(meta: DocMeta, turns: list[Turn], text: str, report, strict: 
         elif s.get("why") == "given" or not s.get("why"):
             note = next((sp.note for sp in out if sp.name == s["name"]), None)
             s["why"] = ("front matter" if note == "from the file's front matter" else
+                        "voice tags" if note == "from the file's voice tags" else
                         "manifest" if s.get("why") == "given" else "labelled in the text; role not stated")
     return meta

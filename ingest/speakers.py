@@ -118,16 +118,21 @@ class _Names:
                     log.warning("label %r recurs %d times but is not in the manifest: not treated as a speaker", lab, n)
                     self.ignored[lab] = n
             return
-        for counts, alone in ((prefixes, False), (lines, True)):
-            ok = {lab: n for lab, n in counts.items()
-                  if looks_like_name(lab, alone=alone) and not _is_numbered_heading(lab) and name_key(lab)}
-            # Once a label recurs `_MIN_RECUR` times the file is labelled in that shape, and a
-            # second speaker who speaks only twice ("说话人 2") is a speaker too; numbered
-            # speaker labels ("Speaker 3", "发言人 2") count from their first appearance.
-            established = any(n >= _MIN_RECUR for n in ok.values())
-            for lab, n in ok.items():
-                if n >= _MIN_RECUR or (established and (n >= 2 or _NUMBERED_SPEAKER.fullmatch(lab))):
-                    self.keys.setdefault(name_key(lab), lab)
+        # A label counts in either shape ("Name: words" and "Name" alone on a line), but a line
+        # that is only a word must look like a name to count (lines such as "Yeah" recur too).
+        ok = {lab: n for lab, n in (prefixes + lines).items()
+              if name_key(lab) and not _is_numbered_heading(lab)
+              and looks_like_name(lab, alone=prefixes[lab] < _MIN_RECUR and lines[lab] > 0)}
+        # Once a label recurs `_MIN_RECUR` times the file is labelled. In a file whose speakers
+        # stand alone on their lines, one who speaks only twice that way is a speaker too;
+        # numbered speaker labels ("Speaker 3", "发言人 2") count from their first appearance.
+        # Otherwise a label needs `_MIN_RECUR` ("公众号" twice in a footer is no speaker).
+        established = any(n >= _MIN_RECUR for n in ok.values())
+        by_lines = any(lines[lab] >= _MIN_RECUR for lab in ok)
+        for lab, n in ok.items():
+            if n >= _MIN_RECUR or (established and _NUMBERED_SPEAKER.fullmatch(lab)) \
+                    or (by_lines and lines[lab] >= 2 and _short_name(lab)):
+                self.keys.setdefault(name_key(lab), lab)
 
     def _role_labels(self, counts: Counter[str], meta: DocMeta, lang: str) -> None:
         """Q:/A:, 主持人, 记者（新华社）… count when role labels occur at least twice in the file
@@ -151,6 +156,14 @@ class _Names:
         if who is not None:
             self.written.setdefault(label, who)
         return who
+
+
+def _short_name(label: str) -> bool:
+    """A label short enough to be only a name: at most 6 Chinese characters, or a few capitalised
+    words ("未知的东西有这么两个:" is a sentence's start, not a person)."""
+    if re.search(r"[\u3400-\u9fff]", label):
+        return len(label.replace(" ", "")) <= 6
+    return looks_like_name(label, alone=True)
 
 
 def _name_line(text: str) -> bool:
@@ -238,21 +251,22 @@ def read_turns(text: str, meta: DocMeta, *, strict: bool = True, headings: list[
     return turns, report
 
 
-def _label(p: _Para, names: _Names, layout: str, prev: _Para | None) -> tuple[str, int] | None:
-    """(speaker, offset where the words start) if `p` carries a speaker label."""
-    if layout == "lines":
-        who = names.get(_line_label(p.text))
-        if who:
-            return who, p.end
-        m = _PREFIX.match(p.text)   # a role label ("Q:") in a file whose people stand alone on lines
-        if m and (who := names.get(clean_label(m.group(1))[0])) and role_label(clean_label(m.group(1))[0]):
-            return who, p.start + m.end()
+def _label(p: _Para, names: _Names, layout: str, prev: _Para | None,
+           started: bool = True) -> tuple[str, int] | None:
+    """(speaker, offset where the words start) if `p` carries a speaker label. `started`: some
+    speaker has spoken already (before that, "Name: role" lines of a lines-layout file are its
+    guest list, not turns)."""
+    if layout not in ("lines", "prefix"):
         return None
-    if layout != "prefix":
-        return None
+    # Either shape in either layout: exports mix them ("Name 0:05" lines, then "Name: words" rows).
+    who = names.get(_line_label(p.text))
+    if who:
+        return who, p.end
     m = _PREFIX.match(p.text)
-    if m and (who := names.get(clean_label(m.group(1))[0])):
+    if m and (who := names.get(clean_label(m.group(1))[0])) and (layout == "prefix" or started):
         return who, p.start + m.end()
+    if layout == "lines":
+        return None
     # A label that lost its colon ("李广密如果做不出来…") right after another speaker's question.
     if prev is not None and prev.kind == "speech" and prev.text[-1] in "?？":
         for key, who in names.keys.items():
@@ -289,7 +303,8 @@ def _classify(paras: list[_Para], names: _Names, layout: str, single: str | None
                 toc_seen.add(int(num.group(0)))
         elif mode and not _LIST_ITEM.match(p.text):
             mode = ""
-        lab = None if (i == 0 and title and re.sub(r"\s+", "", p.text) == title) else _label(p, names, layout, prev)
+        lab = None if (i == 0 and title and re.sub(r"\s+", "", p.text) == title) else \
+            _label(p, names, layout, prev, started=speaker is not None)
         if i == 0 and ((title and re.sub(r"\s+", "", p.text) == title) or (p.text in headings and lab is None)):
             p.kind = "heading"  # the document title: not a section, so `section` stays unset
         elif mode:

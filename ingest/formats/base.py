@@ -40,9 +40,11 @@ class Reader(Protocol):
 
 
 def hms(seconds: float) -> str:
-    """A time mark as the readers write it into the text: "[01:02:03]"."""
-    s = max(0, int(seconds))
-    return f"[{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}]"
+    """A time mark as the readers write it into the text: "[01:02:03]", "[01:02:03.500]"."""
+    ms = max(0, round(seconds * 1000))
+    s, frac = divmod(ms, 1000)
+    tail = f".{frac:03d}" if frac else ""
+    return f"[{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}{tail}]"
 
 
 _CJK_END = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]$")

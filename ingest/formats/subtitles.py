@@ -127,7 +127,10 @@ class VttReader:
         if not captions:
             return "no subtitle cues in the file"
         cues = [Cue(_seconds(c.start), _seconds(c.end), c.raw_text, (c.voice or "").strip() or None) for c in captions]
-        return Extracted(text=cues_to_text(cues), encoding=encoding, format="vtt", timed=True, title_in_text=False)
+        # Voice tags name the speakers for certain, however rarely each one speaks.
+        voices = list(dict.fromkeys(c.voice for c in cues if c.voice))
+        return Extracted(text=cues_to_text(cues), encoding=encoding, format="vtt", timed=True, title_in_text=False,
+                         facts={"voices": voices} if voices else {})
 
 
 def _seconds(stamp: str) -> float:
