@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.lang import Lang
 from bot.settings import PROJECT_ROOT
+from bot.timecode import clock
 from bot.types import Passage
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,10 @@ def format_passage(n: int, p: Passage, lang: Lang) -> str:
     else:
         who = p.speaker or ("未署名的演讲者" if lang == "zh" else "unnamed speaker")
     values = {"n": str(n), "speaker": who, "role": role, "title": p.title}
+    if p.time is not None:
+        values["time"] = clock(p.time)
+    if p.unmarked and p.people:   # who is in the recording, not who says these words
+        values["in_recording"] = p.people
     if p.question:   # context for the LLM; rule 5 of the prompt keeps it from being quoted as the answer
         values["in_reply_to"] = p.question[:150]
     attrs = " ".join(f'{k}="{data_text(" ".join(v.split())).replace(chr(34), chr(39))}"' for k, v in values.items())

@@ -7,8 +7,9 @@ speaker goes on), a time range, and the marks the subtitle and table readers wri
 where it stood, the seconds it names. A passage's start time is then the last mark at or before
 its start (`time_at`); no timestamp is ever part of the words a passage quotes.
 
-A file counts as timed when the format is (subtitles) or when at least `MIN_MARKS` marks are
-found; a file with one or two stray times ("会议定在 10:30") is left exactly as it was.
+A file counts as timed when the format is (subtitles), when at least `MIN_MARKS` marks are
+found, or when one bracketed hours:minutes:seconds mark is; a file with one or two stray times
+("会议定在 10:30") is left exactly as it was.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _NOTE_TIME = re.compile(rf"([\[(（][^\[\]()（）\d\n]{{1,30}}?)\s*{_TIME}\s*([
 _DATE_BEFORE = re.compile(r"(?:\d{1,2}\s*[日号號]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*$")
 _ANY = re.compile(rf"{_BRACKETED}|^\s*{_TIME}|{_TIME}\s*$|{_TIME}\s*(?=[:：])", re.M)
 _DIGITS = re.compile(_TIME)
+# "[00:03:10]": hours, minutes and seconds in brackets are a timestamp even once.
+_STRONG = re.compile(r"[\[(（【]\s*\d{1,2}[:：]\d{2}[:：]\d{2}(?:[.,]\d{1,3})?\s*[\])）】]")
 
 
 def seconds(token: str) -> float:
@@ -56,7 +59,7 @@ def strip_timestamps(text: str, timed: bool | None = None) -> tuple[str, list[tu
     paragraphs separated by a blank line). Untimed text comes back with no marks, unchanged but
     for the times inside notes ("[inaudible 00:23:06]" → "[inaudible]")."""
     text = _NOTE_TIME.sub(r"\1\2", text)
-    if timed is False or (not timed and count_marks(text) < MIN_MARKS):
+    if timed is False or (not timed and count_marks(text) < MIN_MARKS and not _STRONG.search(text)):
         return text, []
     out: list[str] = []
     marks: dict[int, float] = {}
