@@ -49,7 +49,8 @@ def evidence_speaker(texts: list[str], speakers: list[str | None], evidence: lis
         if any(covers(text, e) for e in evidence):
             if not expected:
                 return speaker is None
-            return speaker is not None and normalize(speaker) in {normalize(x) for x in expected}
+            # names compare as ingest compares labels: case, script and spaces aside ("发言人 2" == "发言人2")
+            return speaker is not None and _SPACE.sub("", normalize(speaker)) in {_SPACE.sub("", normalize(x)) for x in expected}
     return None
 
 

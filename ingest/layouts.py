@@ -201,6 +201,7 @@ class LayoutReport:
     speakers: list[dict[str, Any]] = field(default_factory=list)  # {name, role, why, turns}
     people: list[str] = field(default_factory=list)  # named people of an unmarked recording
     ignored_labels: dict[str, int] = field(default_factory=dict)  # recurring labels not taken, with counts
+    lang: str = "zh"                 # the text's language: "zh" or "en"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

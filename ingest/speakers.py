@@ -97,7 +97,7 @@ class _Names:
     one is logged and reported as ignored). Front-matter people are known names but not strict.
     """
 
-    def __init__(self, paras: list[_Para], meta: DocMeta, strict: bool = True, lang: str = "zh") -> None:
+    def __init__(self, paras: list[_Para], meta: DocMeta, strict: bool = True) -> None:
         self.keys: dict[str, str] = {}
         self.roles: dict[str, str] = {}
         self.stated: dict[str, tuple[str, str]] = {}    # name -> (role, why) a label states
@@ -111,7 +111,7 @@ class _Names:
         prefixes = Counter(lab for p in paras if (lab := _prefix_label(p.text)))
         lines = Counter(lab for i, p in enumerate(paras) if (lab := _line_label(p.text))
                         and i + 1 < len(paras) and not _name_line(paras[i + 1].text))
-        self._role_labels(prefixes + Counter(lab for p in paras if (lab := _line_label(p.text, colon=True))), meta, lang)
+        self._role_labels(prefixes + Counter(lab for p in paras if (lab := _line_label(p.text, colon=True))), meta)
         if strict and meta.speakers:
             for lab, n in (prefixes + lines).items():
                 if n >= _MIN_RECUR and name_key(lab) not in self.keys and looks_like_name(lab):
@@ -134,7 +134,7 @@ class _Names:
                     or (by_lines and lines[lab] >= 2 and _short_name(lab)):
                 self.keys.setdefault(name_key(lab), lab)
 
-    def _role_labels(self, counts: Counter[str], meta: DocMeta, lang: str) -> None:
+    def _role_labels(self, counts: Counter[str], meta: DocMeta) -> None:
         """Q:/A:, 主持人, 记者（新华社）… count when role labels occur at least twice in the file
         (a single "Q:" in prose is not an interview). Q/A take the name of the file's one host or
         guest when it has exactly one."""
@@ -222,7 +222,7 @@ def read_turns(text: str, meta: DocMeta, *, strict: bool = True, headings: list[
     paras = _paragraphs(text)
     if not paras:
         return [], LayoutReport(layout="unmarked", why="no text")
-    names = _Names(paras, meta, strict, lang)
+    names = _Names(paras, meta, strict)
     hits_prefix = sum(1 for p in paras if names.get(_prefix_label(p.text)))
     hits_line = sum(1 for p in paras if names.get(_line_label(p.text)))
     names.written.clear()   # counted again below, for the labels actually used
@@ -241,7 +241,8 @@ def read_turns(text: str, meta: DocMeta, *, strict: bool = True, headings: list[
     if layout == "prefix":
         _opening_question(paras, names)
     turns = _merge(paras)
-    report = LayoutReport(layout=layout, why=why, labels=dict(names.written), ignored_labels=dict(names.ignored))
+    report = LayoutReport(layout=layout, why=why, labels=dict(names.written), ignored_labels=dict(names.ignored),
+                          lang=lang)
     report.speakers = [{"name": n, "role": names.stated.get(n, (names.roles.get(n, "unknown"), ""))[0],
                         "why": names.stated.get(n, ("", "given" if n in names.roles else ""))[1],
                         "turns": c}
