@@ -36,8 +36,8 @@ class Passage:
     doc_id: str          # "001_b96526bf4526be4e"
     doc_file: str        # "001_b96526bf4526be4e.txt"
     title: str
-    speaker: str | None  # None for editor text (summaries, narration)
-    role: str            # host | guest | speaker | editor | unknown
+    speaker: str | None  # None for editor text (summaries, narration) and for unmarked speech
+    role: str            # host | guest | speaker | editor | unknown | unmarked (speakers not marked: raw ASR)
     kind: str            # speech | summary | narration | heading
     section: str | None
     turn: int
@@ -47,6 +47,13 @@ class Passage:
     score: float = 0.0
     question: str | None = None   # the host's question this answer responds to (context, not the speaker's words)
     time: float | None = None     # seconds into the recording where the passage starts (timed transcripts)
+    media_url: str | None = None  # the recording, when the manifest or front matter names it
+    people: str | None = None     # for unmarked speech: who is in the recording ("A, B"), not who says it
+
+    @property
+    def unmarked(self) -> bool:
+        """Speech from a transcript that does not mark who speaks: nobody's words in particular."""
+        return self.speaker is None and self.kind == "speech"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,6 +77,8 @@ class Citation:
     verified: bool = True  # False when the answer quoted words that are not in the cited passage
     passage: int | None = None  # index into Answer.passages of the passage quoted (markers are renumbered
                                 # in reading order, so `n` is a display number, not a position)
+    time: float | None = None       # seconds into the recording of the cited passage
+    media_url: str | None = None    # the recording; with `time`, a link to the moment (bot.text.timecode)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -136,6 +145,9 @@ class Retrieval:
     weak: bool = False
     reason: str | None = None
     speaker: str | None = None
+    # Shown with the answer: e.g. that the passages come from a recording that does not mark its
+    # speakers, so they are not necessarily the named person's words.
+    caveat: str | None = None
     # passage node_id -> [(start, end, cosine to the question)] of its sentences (offsets into
     # Passage.text); empty without sentence vectors. The offline answer uses it to pick sentences.
     sentence_scores: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)

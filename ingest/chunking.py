@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.index.documents import CleanDoc, SpeakerInfo, Turn
+from ingest.timestamps import time_at
 
 # A sentence ends after one of these (and any closing quotes/brackets that follow it).
 _SENT_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\n+")
@@ -37,6 +38,7 @@ class Chunk:
     section: str | None
     question: str | None  # the preceding question from another speaker (context only)
     part: int             # position of this chunk within its turn
+    time: float | None = None  # seconds into the recording where the chunk starts (timed transcripts)
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -97,9 +99,13 @@ def pack(text: str, start: int, end: int, size: int, max_size: int) -> list[tupl
     return groups
 
 
-def _role(speaker: str | None, speakers: dict[str, SpeakerInfo]) -> str:
+# The role of speech in a transcript that does not mark who speaks (raw ASR): nobody's in particular.
+UNMARKED = "unmarked"
+
+
+def _role(speaker: str | None, speakers: dict[str, SpeakerInfo], kind: str = "speech") -> str:
     if speaker is None:
-        return "editor"
+        return UNMARKED if kind == "speech" else "editor"
     info = speakers.get(speaker)
     return info.role if info else "unknown"
 
@@ -127,7 +133,8 @@ def chunk_document(doc: CleanDoc, size: int = 320, max_size: int = 480) -> list[
             chunks.append(Chunk(
                 id=chunk_id(doc.doc_id, turn.speaker, text, seen), doc_id=doc.doc_id, text=text,
                 start=s, end=e, turn=turn.index, kind=turn.kind, speaker=turn.speaker,
-                role=_role(turn.speaker, speakers), section=turn.section, question=question, part=part,
+                role=_role(turn.speaker, speakers, turn.kind), section=turn.section, question=question, part=part,
+                time=time_at(doc.times, s) if doc.times else None,
             ))
         if turn.kind == "speech" and turn.speaker:
             last_question = (turn.speaker, doc.text[turn.start:turn.end])

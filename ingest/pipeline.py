@@ -40,7 +40,8 @@ from bot.index.store import (
 )
 from bot.settings import Settings
 from bot.text.normalize import normalize
-from ingest.chunking import Chunk, chunk_document, sentence_units
+from ingest.chunking import UNMARKED, Chunk, chunk_document, sentence_units
+from ingest.formats import supported_list
 from ingest.loader import discover, load_file
 from ingest.manifest import load_manifest
 from ingest.model import Skipped
@@ -58,6 +59,8 @@ class IngestError(RuntimeError):
 @dataclass
 class IngestReport:
     files_indexed: list[str] = field(default_factory=list)
+    # per file: format, title, layout and why, speakers with roles and why, timed, labels
+    per_file: list[dict[str, Any]] = field(default_factory=list)
     files_skipped: list[dict[str, str]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_updated: int = 0
@@ -70,7 +73,7 @@ class IngestReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "files_indexed": len(self.files_indexed), "files": self.files_indexed,
+            "files_indexed": len(self.files_indexed), "files": self.files_indexed, "per_file": self.per_file,
             "files_skipped": self.files_skipped, "chunks_added": self.chunks_added,
             "chunks_updated": self.chunks_updated, "chunks_deleted": self.chunks_deleted,
             "chunks_total": self.chunks_total, "chars_embedded": self.chars_embedded,
@@ -87,12 +90,17 @@ def embed_text(chunk: Chunk) -> str:
 
 
 def chunk_metadata(chunk: Chunk, doc: CleanDoc) -> dict[str, Any]:
-    # Flat scalars only (Chroma's rule); "" stands for "none" so filters can match on it.
+    # Flat scalars only (Chroma's rule); "" stands for "none" so filters can match on it, and -1
+    # for "no time". `people`: who is in a recording that does not mark its speakers.
+    unmarked = chunk.role == UNMARKED
     return {
         "doc_id": doc.doc_id, "doc_file": doc.file, "title": doc.meta.title, "date": doc.meta.date,
         "speaker": chunk.speaker or "", "role": chunk.role, "kind": chunk.kind,
         "section": chunk.section or "", "turn": chunk.turn, "part": chunk.part,
         "start": chunk.start, "end": chunk.end, "question": chunk.question or "",
+        "time": round(chunk.time, 3) if chunk.time is not None else -1.0,
+        "media_url": doc.meta.media_url or "",
+        "people": ", ".join(sp.name for sp in doc.meta.speakers) if unmarked else "",
     }
 
 
@@ -138,8 +146,24 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
         if not doc.text.strip() or not doc.turns:
             report.files_skipped.append({"file": doc.file, "reason": "no text left after cleaning"})
             continue
+        report.per_file.append(file_report(doc, loaded.format, loaded.encoding))
         docs.append((doc, hashlib.sha256(loaded.text.encode()).hexdigest()))
     return docs
+
+
+def file_report(doc: CleanDoc, fmt: str, encoding: str) -> dict[str, Any]:
+    """What ingestion made of one file, for `--json`: enough to see why it was read that way."""
+    lay = doc.layout or {}
+    times = [t for _, t in doc.times]
+    return {
+        "file": doc.file, "format": fmt, "encoding": encoding, "title": doc.meta.title,
+        "layout": lay.get("layout"), "why": lay.get("why"),
+        "speakers": lay.get("speakers", []), "labels": lay.get("labels", {}),
+        "people": lay.get("people", []), "ignored_labels": lay.get("ignored_labels", {}),
+        "timed": bool(doc.times), "time_span": [min(times), max(times)] if times else None,
+        "media_url": doc.meta.media_url,
+        "turns": {k: sum(1 for t in doc.turns if t.kind == k) for k in ("speech", "narration", "summary", "heading")},
+    }
 
 
 def reset_store(settings: Settings) -> None:
@@ -169,13 +193,13 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     progress = progress or (lambda phase, done, total: None)
     t0 = time.perf_counter()
     if not source.is_dir():
-        raise IngestError(f"Source folder {source} does not exist. Put .txt or .md transcripts there, "
+        raise IngestError(f"Source folder {source} does not exist. Put transcripts ({supported_list()}) there, "
                           "or pass another folder: `python -m ingest PATH`.")
     if rebuild:
         reset_store(settings)
     docs = _load_docs(source, report)
     if not docs:
-        raise IngestError(f"No usable transcripts in {source}: add .txt or .md files "
+        raise IngestError(f"No usable transcripts in {source}: add {supported_list()} files "
                           f"({len(report.files_skipped)} skipped, see files_skipped).")
     chunks: list[tuple[Chunk, CleanDoc]] = []
     for doc, _ in docs:

@@ -25,6 +25,7 @@ from app_fixtures import (
 
 from bot.schema import Answer
 from bot.settings import Settings
+from bot.text.timecode import clock
 from bot.ui.blocks import LAUNCH_KWARGS, build_ui
 from bot.ui.cards import chips_html, highlight, library_html, sources_html, status_html, transcript_html
 from bot.ui.chat import doc_choices, make_filters, speaker_choices
@@ -41,7 +42,7 @@ from bot.ui.render import (
     user_message,
 )
 from bot.ui.runtime import Status
-from bot.ui.text import EXAMPLES, I18N, STRINGS, clock, date_label, lang_of, mode_labels, mode_line, t
+from bot.ui.text import EXAMPLES, I18N, STRINGS, date_label, lang_of, mode_labels, mode_line, t
 from bot.ui.upload import add_transcripts, manifest_entry, parse_speakers, safe_name, toml_str
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -365,7 +366,8 @@ def test_drop_manifest_entry_keeps_the_others() -> None:
 
 
 @pytest.mark.parametrize("name, content, want", [
-    ("notes.pdf", b"%PDF-1.4", "transcripts must be .txt, .md"),
+    ("notes.pdf", b"%PDF-1.4", "not a readable PDF"),
+    ("slides.pptx", b"PK\x03\x04", "transcripts must be .txt, .md"),
     ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "over the 5 MB limit"),
     ("001_b96526bf4526be4e.md", "张三:你好".encode(), "already indexed"),
     ("empty.txt", b"", "empty file"),

@@ -149,6 +149,7 @@ def _merge(entries: list[tuple[int, int, int, bool]], passages: list[Passage]) -
         out.append(Citation(
             n=n, doc=p.doc_file, doc_id=p.doc_id, title=p.title, speaker=p.speaker, role=p.role,
             quote=p.text[s:e], start=p.start + s, end=p.start + e, verified=ok, passage=n - 1,
+            time=p.time, media_url=p.media_url,
         ))
     return out
 

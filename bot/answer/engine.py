@@ -127,6 +127,8 @@ class ChatEngine:
         t = time.perf_counter()
         answer = Answer(question=checked.text, text="", mode=self.mode, notice=checked.notice,
                         standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
+        if getattr(retrieval, "caveat", None) and not retrieval.weak:
+            answer.notice = _join(answer.notice, retrieval.caveat)
         if retrieval.weak or not retrieval.passages:
             answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
             answer.text = _refusal(retrieval.passages, reason_text(retrieval, lang), lang)
@@ -263,7 +265,7 @@ def _refusal(passages: list[Passage], reason: str | None, lang: Lang, opening: s
             spans = split_sentences(p.text)
             first = p.text[spans[0][0] : spans[0][1]] if spans else p.text
             first = first if len(first) <= 80 else first[:80] + "…"
-            who = p.speaker or m["editor"]
+            who = p.speaker or (m["unmarked"] if p.unmarked else m["editor"])
             lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
         text += "\n\n" + "\n".join(lines)
     return text

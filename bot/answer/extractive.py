@@ -283,6 +283,9 @@ def _intro(p: Passage, lang: Lang) -> str:
     """Who is quoted, on what footing, in which interview: "李广密(嘉宾,《拾象科技李广密》):"."""
     name = short_title(p.title)
     editor = p.speaker is None and p.kind != "speech"
+    if p.unmarked:   # raw ASR: the words are quoted, credited to nobody
+        return (f"《{p.title}》(转录未标明说话人)中说:" if lang == "zh"
+                else f"In «{p.title}» (the transcript does not mark speakers): ")
     role = _ROLES[lang].get(p.role)
     if lang == "zh":
         if editor:

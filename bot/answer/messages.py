@@ -15,7 +15,7 @@ MSG = {
         "fallback": "大模型暂不可用({err});以下是从访谈原文中摘录的回答。",
         "dropped": "已删除指向不存在段落的引用标记:{nums}。",
         "unverified": "有 {k} 处引文在所引段落中找不到,已标记“⚠未核实”。",
-        "retrieval_failed": "检索失败:{err}", "editor": "编者", "thinking": "模型正在思考…",
+        "retrieval_failed": "检索失败:{err}", "editor": "编者", "unmarked": "未标明说话人", "thinking": "模型正在思考…",
         "filtered": "大模型的内容审核拦下了这个回答;以下是从访谈原文中摘录的回答。",
         "cut": "回答在模型的长度上限处被截断,后面的内容缺失。", "cut_tag": "……(回答被截断)",
         "hello": "你好!我回答关于这些访谈的问题,回答里的每一句都引用原话,注明是谁、在哪场访谈里说的。"
@@ -32,7 +32,7 @@ MSG = {
         "fallback": "LLM unavailable ({err}); showing an extractive answer from the transcripts.",
         "dropped": "Removed citation markers that point to no passage: {nums}.",
         "unverified": "{k} quotation(s) could not be found in the cited passages and are marked ⚠unverified.",
-        "retrieval_failed": "Search failed: {err}", "editor": "editor", "thinking": "The model is thinking…",
+        "retrieval_failed": "Search failed: {err}", "editor": "editor", "unmarked": "speakers not marked", "thinking": "The model is thinking…",
         "filtered": "The LLM's content filter stopped this answer; showing an extractive answer from the transcripts.",
         "cut": "The answer was cut off at the model's length limit; the rest is missing.",
         "cut_tag": "… (answer cut off)",

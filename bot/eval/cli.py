@@ -1,8 +1,10 @@
 """`python -m bot.eval --questions FILE --out FILE --mode offline|llm [--data-dir DIR] [--source DIR] [--baseline]`.
 
 Answers every question of a golden set through the real chat engine, writes one JSON line per
-question, and prints hit@5, MRR@10, evidence recall@5, speaker attribution, refusal accuracy and
-latency, for the tuning and held-out parts separately. With --baseline it also runs a plain
+question, and prints hit@5, MRR@10, evidence recall@5, who the evidence passage is credited to,
+speaker attribution, refusal accuracy and latency, for the tuning and held-out parts separately.
+`--source` measures a question set over another folder of transcripts (indexed into `--data-dir`,
+which should then be a store of its own). With --baseline it also runs a plain
 LlamaIndex pipeline (default splitter, same embedding model, vector search only) on the same
 questions and prints both tables side by side.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 from bot.eval.metrics import summarize
 from bot.settings import PROJECT_ROOT, Settings
 
-METRICS = ["hit@5", "mrr@10", "evidence_recall@5", "speaker_attribution", "answer_evidence",
+METRICS = ["hit@5", "mrr@10", "evidence_recall@5", "evidence_speaker@5", "speaker_attribution", "answer_evidence",
            "refusal_accuracy",
            "retrieve_p50_ms", "retrieve_p95_ms"]
 
@@ -67,8 +69,9 @@ def record(item: dict, ans) -> dict:
         "mode": ans.mode, "notice": ans.notice, "llm_error": ans.llm_error, "error": ans.error,
         "citations": [{"n": c.n, "doc": c.doc, "title": c.title, "speaker": c.speaker, "quote": c.quote,
                        "start": c.start, "end": c.end, "verified": c.verified} for c in ans.citations],
-        "passages": [{"rank": i, "doc": p.doc_file, "speaker": p.speaker, "text": p.text, "start": p.start,
-                      "end": p.end, "score": round(p.score, 4)} for i, p in enumerate(ans.passages[:10], 1)],
+        "passages": [{"rank": i, "doc": p.doc_file, "speaker": p.speaker, "role": p.role, "time": p.time,
+                      "text": p.text, "start": p.start, "end": p.end, "score": round(p.score, 4)}
+                     for i, p in enumerate(ans.passages[:10], 1)],
         "timings_ms": ans.timings_ms,
     }
 
@@ -80,7 +83,7 @@ def run_baseline(settings: Settings, items: list[dict]) -> list[dict]:
     from bot.index.embeddings import make_embedder
 
     embedder = make_embedder(settings)
-    docs = SimpleDirectoryReader(str(settings.seeds_dir), required_exts=[".txt", ".md"]).load_data()
+    docs = SimpleDirectoryReader(str(settings.seeds_dir), required_exts=[".txt", ".md", ".srt", ".vtt"]).load_data()
     index = VectorStoreIndex.from_documents(docs, embed_model=embedder)
     retriever = index.as_retriever(similarity_top_k=10)
     retriever.retrieve("warm-up")
@@ -98,6 +101,7 @@ def score_rows(items: list[dict], rows: list[dict]) -> list[dict]:
     out = []
     for item, row in zip(items, rows):
         out.append({**item, "texts": [p["text"] for p in row["passages"]], "refused": row["refused"],
+                    "speakers": [p["speaker"] for p in row["passages"]] if row["citations"] is not None else None,
                     "cited_speakers": None if row["citations"] is None else [c["speaker"] for c in row["citations"]],
                     "quotes": None if row["citations"] is None else [c["quote"] for c in row["citations"]],
                     "retrieve_ms": row["timings_ms"].get("retrieve", 0.0),

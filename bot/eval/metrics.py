@@ -40,6 +40,20 @@ def evidence_recall(texts: list[str], evidence: list[str]) -> float:
     return sum(1 for e in evidence if any(covers(t, e) for t in texts)) / len(evidence)
 
 
+def evidence_speaker(texts: list[str], speakers: list[str | None], evidence: list[str],
+                     expected: list[str]) -> bool | None:
+    """Whether the first of `texts` holding the evidence is credited to one of `expected` (to
+    nobody when `expected` is empty: editor text, or a transcript that does not mark speakers);
+    None when none of them holds it."""
+    for text, speaker in zip(texts, speakers):
+        if any(covers(text, e) for e in evidence):
+            if not expected:
+                return speaker is None
+            # names compare as ingest compares labels: case, script and spaces aside ("发言人 2" == "发言人2")
+            return speaker is not None and _SPACE.sub("", normalize(speaker)) in {_SPACE.sub("", normalize(x)) for x in expected}
+    return None
+
+
 def percentile(values: Iterable[float], p: float) -> float:
     vals = sorted(values)
     if not vals:
@@ -56,12 +70,17 @@ def summarize(rows: list[dict]) -> dict[str, float]:
     labelled = [r for r in rows if "should_refuse" in r]
     answerable = [r for r in labelled if not r["should_refuse"] and r.get("evidence")]
     ranks = [first_hit_rank(r["texts"][:10], r["evidence"]) for r in answerable]
+    credited = [evidence_speaker(r["texts"][:5], r["speakers"][:5], r["evidence"], r["expected_speakers"])
+                for r in answerable if r.get("speakers") is not None]
     who = [r for r in labelled if r.get("type") == "who"]
     out = {
         "questions": len(rows),
         "hit@5": _mean(1.0 if (k is not None and k <= 5) else 0.0 for k in ranks),
         "mrr@10": _mean(1.0 / k if k else 0.0 for k in ranks),
         "evidence_recall@5": _mean(evidence_recall(r["texts"][:5], r["evidence"]) for r in answerable),
+        # of the answerable questions whose evidence is in the top 5: that passage names the right speaker
+        "evidence_speaker@5": _mean(1.0 if c else 0.0 for c in credited if c is not None)
+        if any(c is not None for c in credited) else float("nan"),
         # None: the system under test neither cites nor refuses (the plain baseline)
         "speaker_attribution": _mean(
             1.0 if r["cited_speakers"] and set(r["cited_speakers"]) <= set(r["expected_speakers"]) else 0.0

@@ -38,6 +38,10 @@ class SpeakerEntry:
 class Library:
     docs: dict[str, CleanDoc]
     speakers: dict[str, SpeakerEntry]
+    # People the manifest lists for a recording whose transcript does not mark speakers: in the
+    # recording, but the speaker of no passage. A question naming them is answered from those
+    # recordings, with a caveat (bot.retrieval.hybrid).
+    recorded: dict[str, SpeakerEntry] = field(default_factory=dict)
 
     @classmethod
     def load(cls, docs_dir: Path) -> Library:
@@ -47,17 +51,28 @@ class Library:
             if doc is not None:
                 docs[doc_id] = doc
         speakers: dict[str, SpeakerEntry] = {}
+        recorded: dict[str, SpeakerEntry] = {}
         for doc in docs.values():
             spoken = {t.speaker for t in doc.turns if t.speaker}
+            unmarked = any(t.kind == "speech" and t.speaker is None for t in doc.turns)
             for s in doc.meta.speakers:
                 if s.name not in spoken:
+                    if unmarked:
+                        e = recorded.setdefault(s.name, SpeakerEntry(s.name, s.role, org=s.org))
+                        e.docs.add(doc.doc_id)
+                        e.aliases.update(a for a in s.aliases if a)
                     continue
                 e = speakers.setdefault(s.name, SpeakerEntry(s.name, s.role, org=s.org))
                 e.docs.add(doc.doc_id)
                 e.aliases.update(a for a in s.aliases if a)
             for name in spoken - {s.name for s in doc.meta.speakers}:
                 speakers.setdefault(name, SpeakerEntry(name, "unknown")).docs.add(doc.doc_id)
-        return cls(docs, speakers)
+        return cls(docs, speakers, recorded)
+
+    def recorded_only(self, name: str) -> set[str]:
+        """The unmarked recordings `name` is in, when no transcript marks any words as theirs."""
+        e = self.recorded.get(name)
+        return set(e.docs) if e is not None and name not in self.speakers else set()
 
     def titles(self) -> dict[str, str]:
         return {d: doc.meta.title for d, doc in sorted(self.docs.items())}
@@ -84,7 +99,7 @@ class Library:
     def _mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
         q = normalize(question)
         found: list[tuple[int, str, tuple[int, int] | None]] = []
-        for e in self.speakers.values():
+        for e in [*self.speakers.values(), *(e for n, e in self.recorded.items() if n not in self.speakers)]:
             # longest first: "Yiwen Li" must win over "Yiwen", so the whole name is stripped
             for label in sorted({e.name, *e.aliases}, key=len, reverse=True):
                 lab = normalize(label)

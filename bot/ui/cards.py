@@ -11,14 +11,33 @@ from typing import Any
 
 from bot.answer.extractive import short_title
 from bot.schema import Answer, Citation, Passage
+from bot.text.timecode import clock, media_link
 from bot.ui.render import chat_text, esc
-from bot.ui.text import clock, colon, date_label, role_name, t
+from bot.ui.text import colon, date_label, role_name, t
 
 _TRIM = 280  # characters of context kept on each side of a quote inside a long turn
 
 
-def _speaker(lang: str, speaker: str | None) -> str:
-    return speaker or t(lang, "editor")
+def _speaker(lang: str, speaker: str | None, role: str | None = None) -> str:
+    """The speaker's name; for words nobody is credited with, what they are: an editor's text, or
+    speech in a transcript that does not mark speakers."""
+    return speaker or t(lang, "unmarked" if role == "unmarked" else "editor")
+
+
+def _people(lang: str, people: str | None) -> str:
+    """Who is in an unmarked recording (from the manifest): the people, not the speaker of a passage."""
+    return f'<div class="src-people">{esc(t(lang, "people"))}{colon(lang)}{esc(people)}</div>' if people else ""
+
+
+def _quote_time(library: Any, c: Citation, passage_time: float | None) -> float | None:
+    """The time of the quoted words themselves: the last time mark before the quote in the
+    cleaned document, else the passage's start time."""
+    doc = _doc(library, c.doc_id)
+    times = getattr(doc, "times", None) or []
+    if passage_time is None or not times:
+        return passage_time
+    before = [sec for off, sec in times if off <= c.start]
+    return before[-1] if before else passage_time
 
 
 def find_passage(c: Citation, passages: list[Passage]) -> Passage | None:
@@ -67,19 +86,20 @@ def highlight(text: str, text_start: int, start: int, end: int, more: list[tuple
 
 
 def _where(lang: str, doc_id: str, title: str, section: str | None, time: float | None, library: Any,
-           start: int, end: int) -> tuple[str, str]:
-    """Interview and date; section and time; the link to the transcript at this place."""
+           start: int, end: int, media_url: str | None = None) -> tuple[str, str]:
+    """Interview and date; section and time (a link to that moment of the recording when its URL
+    is known); the link to the transcript at this place."""
     doc = _doc(library, doc_id)
     date = date_label(lang, doc.meta.date) if doc is not None else ""
-    media = getattr(doc.meta, "media_url", None) if doc is not None else None
+    media = media_url or (getattr(doc.meta, "media_url", None) if doc is not None else None)
     head = f'<div class="src-title">{esc(title)}{f" · {esc(date)}" if date else ""}</div>'
     bits = []
     if section:
         bits.append(f'<span class="src-section">{esc(t(lang, "section"))}{colon(lang)}{esc(section)}</span>')
     if time is not None:
-        stamp = esc(clock(time))
-        bits.append(f'<a class="src-time" href="{esc(media)}#t={int(time)}" target="_blank" rel="noopener">▶ {stamp}</a>'
-                    if media else f'<span class="src-time">{stamp}</span>')
+        stamp, link = esc(clock(time)), media_link(media, time)
+        bits.append(f'<a class="src-time" href="{esc(link)}" target="_blank" rel="noopener noreferrer" '
+                    f'title="{esc(t(lang, "play"))}">▶ {stamp}</a>' if link else f'<span class="src-time">{stamp}</span>')
     if doc is not None:
         bits.append(f'<button class="show-tr" data-doc="{esc(doc_id)}" data-start="{start}" data-end="{end}">'
                     f'{esc(t(lang, "show_tr"))}</button>')
@@ -94,6 +114,7 @@ def citation_card(k: int, c: Citation, answer: Answer, library: Any, lang: str,
     time = None
     if p is not None:
         body, section, time = highlight(p.text, p.start, c.start, c.end, others), p.section, p.time
+        time = _quote_time(library, c, c.time if c.time is not None else time)
     else:
         tr = _turn_at(library, c.doc_id, c.start)
         doc = _doc(library, c.doc_id) if tr is not None else None
@@ -102,18 +123,19 @@ def citation_card(k: int, c: Citation, answer: Answer, library: Any, lang: str,
         else:
             body, section = f"<mark>{esc(c.quote)}</mark>", None
     warn = "" if c.verified else f'<div class="src-warn">⚠ {esc(t(lang, "unverified"))}</div>'
-    head, place = _where(lang, c.doc_id, c.title, section, time, library, c.start, c.end)
+    head, place = _where(lang, c.doc_id, c.title, section, time, library, c.start, c.end, c.media_url)
     return (f'<article class="src-card" id="src-{k}-{c.n}"><header class="src-head"><span class="src-n">{c.n}</span> '
-            f'<b class="src-speaker">{esc(_speaker(lang, c.speaker))}</b> '
+            f'<b class="src-speaker">{esc(_speaker(lang, c.speaker, c.role))}</b> '
             f'<span class="src-role">{esc(role_name(lang, c.role))}</span></header>{head}'
+            f'{_people(lang, p.people if p is not None else None)}'
             f'<blockquote class="src-quote">{body}</blockquote>{place}{warn}</article>')
 
 
 def passage_card(k: int, i: int, p: Passage, library: Any, lang: str) -> str:
-    head, place = _where(lang, p.doc_id, p.title, p.section, p.time, library, p.start, p.start)
+    head, place = _where(lang, p.doc_id, p.title, p.section, p.time, library, p.start, p.start, p.media_url)
     return (f'<article class="src-card src-closest" id="src-{k}-{i}"><header class="src-head">'
-            f'<span class="src-n">#{i}</span> <b class="src-speaker">{esc(_speaker(lang, p.speaker))}</b> '
-            f'<span class="src-role">{esc(role_name(lang, p.role))}</span></header>{head}'
+            f'<span class="src-n">#{i}</span> <b class="src-speaker">{esc(_speaker(lang, p.speaker, p.role))}</b> '
+            f'<span class="src-role">{esc(role_name(lang, p.role))}</span></header>{head}{_people(lang, p.people)}'
             f'<blockquote class="src-quote">{highlight(p.text, p.start, p.start, p.start)}</blockquote>{place}</article>')
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.schema import Answer
+from bot.text.timecode import clock, media_link
 from bot.ui.markup import plain_text, safe_markdown
 from bot.ui.text import role_name, t
 
@@ -155,7 +156,9 @@ def chat_text(answer: Answer, lang: str = "en") -> str:
         # two citations but one source.
         colon = "：" if lang == "zh" else ": "
         lines = list(dict.fromkeys(
-            f"[{c.n}] {c.speaker or t(lang, 'editor')} ({role_name(lang, c.role)}), {c.title}{colon}“{c.quote}”"
+            f"[{c.n}] {c.speaker or t(lang, 'unmarked' if c.role == 'unmarked' else 'editor')} "
+            f"({role_name(lang, c.role)}), {c.title}{' ' + clock(c.time) if c.time is not None else ''}"
+            f"{' <' + link + '>' if (link := media_link(c.media_url, c.time)) else ''}{colon}“{c.quote}”"
             for c in answer.citations))
         text += f"\n\n{t(lang, 'sources')}{colon.strip()}\n" + "\n".join(lines)
     return text

@@ -104,8 +104,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "section": "Section",
         "date_inferred": "inferred",
         "editor": "editor's text",
+        "unmarked": "speakers not marked",
+        "people": "In the recording",
+        "play": "play from here",
         "role": "Role",
         "r_host": "host", "r_guest": "guest", "r_speaker": "speaker", "r_editor": "editor", "r_unknown": "unknown role",
+        "r_unmarked": "the transcript does not mark speakers",
     },
     "zh": {
         "title": "访谈实录问答",
@@ -177,8 +181,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "section": "章节",
         "date_inferred": "推断",
         "editor": "编者文字",
+        "unmarked": "未标明说话人",
+        "people": "录音中的人",
+        "play": "从这里播放",
         "role": "身份",
         "r_host": "主持人", "r_guest": "嘉宾", "r_speaker": "演讲者", "r_editor": "编者", "r_unknown": "身份未知",
+        "r_unmarked": "转录没有标出说话人",
     },
 }
 
@@ -265,9 +273,3 @@ def _zh_date(d: str) -> str:
     return d
 
 
-def clock(seconds: float | None) -> str:
-    """37:48 into a recording → "00:37:48"."""
-    if seconds is None or seconds < 0:
-        return ""
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
