@@ -1,8 +1,11 @@
 """The chat engine: question in, streamed and cited answer out.
 
-guard -> condense a follow-up into a standalone question -> retrieve -> refuse when the evidence
-is weak -> answer with the LLM (or extractively without one, or when it fails) -> citations and
-quote checks. `ask` joins `stream`, so the UI, the eval and the tests share one code path.
+guard -> condense a follow-up into a standalone question -> recognise its kind (`kinds`):
+a summary, comparison or "what's in here" gathers from the digests / per side / the library
+(`overview`, `compare`); a narrow question retrieves -> refuses when the evidence is weak ->
+answers with the LLM (or extractively without one, or when it fails) -> citations and quote
+checks; then follow-up suggestions from the evidence (`suggest`). `ask` joins `stream`, so the
+UI, the eval and the tests share one code path.
 
 Consumers of `stream` append "delta" texts as they come and then REPLACE what they show with the
 final Answer's text: it may differ (markers normalised, invented quotes flagged, or an
@@ -11,18 +14,23 @@ extractive answer after an LLM that died mid-answer).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from bot.answer.citations import cite
+from bot.answer.compare import compare
 from bot.answer.extractive import extractive_answer
-from bot.answer.followup import _turns, asks_for_more, drop_already_quoted, rule_condense
+from bot.answer.followup import _turns, asks_for_more, fresh_passages, rule_condense
 from bot.answer.guard import StreamRedactor, check_question, redact, small_talk
+from bot.answer.kinds import classify, library_names
 from bot.answer.llm import LLM, LLMError, make_llm
 from bot.answer.messages import MSG, reason_text
+from bot.answer.overview import Context, Gathered, claim_prior, collection, mentions_topic, summary
 from bot.answer.prompts import (
     PROMPTS_DIR,
     Prompt,
@@ -32,6 +40,8 @@ from bot.answer.prompts import (
     load_prompt,
     prompt_exists,
 )
+from bot.answer.suggest import suggest
+from bot.index.digests import DigestStore
 from bot.index.store import StoreError
 from bot.schema import Answer, Filters, Passage, Retriever, StreamEvent
 from bot.settings import Settings
@@ -47,9 +57,11 @@ class ChatEngine:
         self.llm = llm
         self.prompts_dir = Path(prompts_dir) if prompts_dir is not None else PROMPTS_DIR
         self._prompts: dict[str, Prompt] = {}
+        self.digests = DigestStore(settings.digests_dir)
         if llm is not None:   # a broken prompt file should fail at start-up, not on the first question
-            for name in ("answer_zh", "answer_en"):
-                self._prompt(name)
+            for name in ("answer_zh", "answer_en", "summary_zh", "summary_en", "compare_zh", "compare_en"):
+                if name.startswith("answer") or prompt_exists(name, self.prompts_dir):
+                    self._prompt(name)
 
     @classmethod
     def from_settings(cls, settings: Settings, retriever: Retriever, prompts_dir: Path | None = None) -> ChatEngine:
@@ -88,32 +100,62 @@ class ChatEngine:
         timings: dict[str, float] = {}
         llm_error: str | None = None
         standalone = checked.text
-        if _turns(history):
+        turns = _turns(history)
+        library = self._library()
+        if turns:
             yield StreamEvent("status", m["condensing"])
             t = time.perf_counter()
-            standalone, llm_error = self._condense(checked.text, _turns(history))
+            standalone, llm_error = self._condense(checked.text, turns, library)
             timings["condense"] = _ms(t)
-        yield StreamEvent("status", m["searching"])
+        t = time.perf_counter()
+        use_llm = self.llm is not None and prompt_exists("kind", self.prompts_dir)
+        kind = classify(standalone, library, filters, self.llm if use_llm else None,
+                        self._prompt("kind") if use_llm else None, lambda text: redact(text, self.settings))
+        timings["kind"] = _ms(t)
+        answer = Answer(question=checked.text, text="", mode=self.mode, notice=checked.notice, kind=kind.kind,
+                        standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
+        more = bool(turns) and asks_for_more(checked.text)
+        yield StreamEvent("status", m["searching"] if kind.kind == "narrow" else
+                          m["comparing"] if kind.kind == "compare" else m["reading_digest"])
         t = time.perf_counter()
         try:
-            retrieval = self.retriever.retrieve(standalone, filters, top_k=self.settings.top_k)
+            if kind.kind != "narrow":
+                ctx = Context(self.settings, self.retriever, library, self.digests, lang, filters or Filters())
+                gathered = (summary(kind, ctx, standalone) if kind.kind == "summary" else
+                            compare(kind, ctx, standalone) if kind.kind == "compare" else collection(ctx))
+            else:
+                depth = self.settings.overview.more_depth if more else 1
+                retrieval = self.retriever.retrieve(standalone, filters, top_k=self.settings.top_k * depth)
         except Exception as exc:  # noqa: BLE001 - any store failure becomes a message, not a traceback
             log.error("retrieval failed: %s", redact(f"{type(exc).__name__}: {exc}", self.settings))
             log.debug("retrieval failure details", exc_info=True)
             # A StoreError's message is written for users (what is wrong, what to do); other
             # exceptions keep their type name so a bug report says what failed.
             detail = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
-            err = redact(m["retrieval_failed"].format(err=detail), self.settings)
-            yield self._final(Answer(question=checked.text, text=err, mode=self.mode, error=err,
-                                     standalone_question=_if_changed(standalone, checked.text),
-                                     timings_ms={**timings, "retrieve": _ms(t), "answer": 0.0}))
+            answer.text = answer.error = redact(m["retrieval_failed"].format(err=detail), self.settings)
+            timings.update(retrieve=_ms(t), answer=0.0)
+            yield self._final(answer)
             return
         timings["retrieve"] = _ms(t)
-        if asks_for_more(checked.text) and _turns(history):
-            retrieval.passages = drop_already_quoted(retrieval.passages, _turns(history))
         t = time.perf_counter()
-        answer = Answer(question=checked.text, text="", mode=self.mode, notice=checked.notice,
-                        standalone_question=_if_changed(standalone, checked.text), timings_ms=timings)
+        if kind.kind != "narrow":
+            yield from self._gathered(answer, gathered, lang, llm_error)
+            timings["answer"] = _ms(t)
+            answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
+                                         gathered.subjects, gathered.topics)
+            yield self._final(answer)
+            return
+        if more:
+            # "why?", "详细说说": evidence the previous answer did not quote, from a deeper search
+            # ... on the same topic: a deeper search also brings passages about something else
+            fresh = [p for p in fresh_passages(retrieval.passages, turns)
+                     if not kind.topic or mentions_topic(kind.topic, [p])]
+            if not fresh and not retrieval.weak:
+                answer.text = m["no_more"]
+                yield StreamEvent("delta", answer.text)
+                yield self._final(answer)
+                return
+            retrieval.passages = fresh[: self.settings.top_k] or retrieval.passages[: self.settings.top_k]
         if retrieval.weak or not retrieval.passages:
             answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
             answer.text = _refusal(retrieval.passages, reason_text(retrieval, lang), lang)
@@ -122,23 +164,60 @@ class ChatEngine:
             yield StreamEvent("status", m["writing"])
             llm_error = yield from self._llm_answer(answer, standalone, retrieval.passages, lang)
         if not answer.refused and (self.llm is None or llm_error is not None):
-            if llm_error is not None:
-                yield StreamEvent("status", redact(m["fallback"].format(err=llm_error), self.settings))
-                answer.mode, answer.llm_error = "offline", llm_error
-                answer.notice = _join(answer.notice, m["fallback"].format(err=llm_error))
-            yield from self._offline_answer(answer, standalone, retrieval.passages, lang, retrieval.sentence_scores)
+            yield from self._fallback(answer, llm_error, lang)
+            semantic = claim_prior(standalone, retrieval.passages, retrieval.sentence_scores, self.digests,
+                                   self.settings.overview.claim_prior)
+            yield from self._offline_answer(answer, standalone, retrieval.passages, lang, semantic)
         timings["answer"] = _ms(t)
+        answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions)
         yield self._final(answer)
+
+    def _gathered(self, answer: Answer, g: Gathered, lang: Lang, llm_error: str | None) -> Iterator[StreamEvent]:
+        """Answer from what a summary / comparison / the collection gathered: the cached or a new
+        LLM-written text when there is an LLM, else (or when it fails) the quotes themselves."""
+        if g.refused:
+            answer.refused, answer.passages = True, g.passages
+            answer.text = g.text
+            yield StreamEvent("delta", redact(answer.text, self.settings))
+            return
+        if self.llm is not None and llm_error is None and g.prompt and prompt_exists(g.prompt, self.prompts_dir):
+            key = f"{g.cache_key}-{_digest_key(self.llm.model)}" if g.cache_key else None
+            cached = self.digests.written(key) if key else None
+            if cached and cached.get("n", 0) <= len(g.passages):
+                used = g.passages[: cached["n"]]
+                cited = cite(cached["text"], used, lang)
+                answer.text, answer.citations, answer.passages = cited.text, cited.citations, used
+                yield StreamEvent("delta", redact(answer.text, self.settings))
+                return
+            yield StreamEvent("status", MSG[lang]["writing"])
+            llm_error = yield from self._llm_answer(answer, g.llm_question, g.passages, lang, g.prompt)
+            if llm_error is None:
+                if key and answer.citations and all(c.verified for c in answer.citations):
+                    self.digests.save_written(key, {"text": answer.text, "n": len(answer.passages)})
+                return
+        yield from self._fallback(answer, llm_error, lang)
+        cited = cite(g.text, g.passages, lang)
+        answer.text, answer.citations, answer.passages = cited.text, cited.citations, g.passages
+        for line in cited.text.splitlines(keepends=True):
+            yield StreamEvent("delta", redact(line, self.settings))
+
+    def _fallback(self, answer: Answer, llm_error: str | None, lang: Lang) -> Iterator[StreamEvent]:
+        """Say that the LLM failed and the answer below is extractive (nothing when it did not)."""
+        if llm_error is not None:
+            notice = MSG[lang]["fallback"].format(err=llm_error)
+            yield StreamEvent("status", redact(notice, self.settings))
+            answer.mode, answer.llm_error = "offline", llm_error
+            answer.notice = _join(answer.notice, notice)
 
     # --- the two ways to answer ------------------------------------------------------------
 
     def _llm_answer(self, answer: Answer, question: str, passages: list[Passage],
-                    lang: Lang) -> Iterator[StreamEvent]:
+                    lang: Lang, prompt: str | None = None) -> Iterator[StreamEvent]:
         """Stream the LLM's answer into `answer`. Returns an error message instead on failure."""
         assert self.llm is not None
         used = fit_passages(passages, self.settings.llm_context_tokens, lang)
         block = "\n\n".join(format_passage(n, p, lang) for n, p in enumerate(used, 1))
-        messages = self._prompt(f"answer_{lang}").messages(
+        messages = self._prompt(prompt or f"answer_{lang}").messages(
             passages=redact(block, self.settings), question=data_text(redact(question, self.settings)))
         pieces: list[str] = []
         redactor = StreamRedactor(self.settings)
@@ -182,7 +261,17 @@ class ChatEngine:
 
     # --- follow-ups ------------------------------------------------------------------------
 
-    def _condense(self, question: str, turns: list[tuple[str, str]]) -> tuple[str, str | None]:
+    def _library(self) -> Any:
+        """The current library (re-read when another process re-ingested), or None."""
+        services = getattr(self.retriever, "services", None)
+        if services is not None:
+            try:
+                services.refresh()
+            except Exception:  # noqa: BLE001 - the search reports a broken store in its own words
+                log.debug("refresh before the question failed", exc_info=True)
+        return getattr(self.retriever, "library", None)
+
+    def _condense(self, question: str, turns: list[tuple[str, str]], library: Any = None) -> tuple[str, str | None]:
         """The standalone question, and the LLM's error if it failed (the answer then skips it)."""
         if self.llm is not None and prompt_exists("condense", self.prompts_dir):
             lines = []
@@ -195,11 +284,11 @@ class ChatEngine:
                 out = self.llm.complete(messages).strip().strip("\"“”「」").strip()
             except LLMError as exc:
                 log.warning("condense failed: %s", exc)
-                return rule_condense(question, turns), str(exc)
+                return rule_condense(question, turns, library_names(library)), str(exc)
             first = out.splitlines()[0].strip() if out else ""
             if first and len(first) <= 3 * len(question) + 200:
                 return first, None
-        return rule_condense(question, turns), None
+        return rule_condense(question, turns, library_names(library)), None
 
     def _final(self, answer: Answer) -> StreamEvent:
         for f in fields(answer):   # no secret leaves the engine, whatever produced the text
@@ -222,6 +311,10 @@ def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:
             lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
         text += "\n\n" + "\n".join(lines)
     return text
+
+
+def _digest_key(model: str) -> str:
+    return hashlib.sha1(model.encode()).hexdigest()[:8]
 
 
 def _join(a: str | None, b: str) -> str:
