@@ -105,7 +105,7 @@ class OverviewParams(BaseModel):
     side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
     suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
     claim_prior: float = Field(
-        0.0, description="Added to the stored similarity of a sentence that is one of its speaker's digest "
+        0.02, description="Added to the stored similarity of a sentence that is one of its speaker's digest "
         "points, when the offline answer picks sentences.")
     more_depth: int = Field(
         3, description="For \"why?\" / \"tell me more\": passages searched, as a multiple of top_k, so that "

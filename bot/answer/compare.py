@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.answer.extractive import pick_sentences
+from bot.answer.extractive import pick_sentences, terms
 from bot.answer.kinds import QuestionKind
 from bot.answer.messages import MSG
 from bot.answer.overview import Context, Gathered, _Numbering, _q, claim_prior, mentions_topic, point_passage
 from bot.schema import Filters, Passage
+from bot.text.normalize import normalize
 
 
 @dataclass
@@ -36,6 +37,31 @@ def _label(kind: str, value: str, ctx: Context) -> str:
     return f"《{title}》" if ctx.lang == "zh" else f"«{title}»"
 
 
+def _claim(kind: str, value: str, topic: str, ctx: Context) -> tuple[Passage, str] | None:
+    """The side's own digest point on the topic (one of the claims their talk is built around,
+    chosen at ingest): one holding the topic's rarest word ("成本" in "大模型成本", not "大模型"),
+    rarity counted over every digest point of the library. Their position, if they state one."""
+    words = {w for w in terms(topic) if not w.isascii() or len(w) > 2}
+    everyone = [normalize(p.quote) for d in ctx.library.docs for g in [ctx.digests.get(d)] if g
+                for p in g.interview + [q for pts in g.speakers.values() for q in pts]]
+    df = {w: sum(1 for q in everyone if w in q) for w in words}
+    present = [w for w in words if df[w]]
+    if not present:
+        return None
+    rarest = min(present, key=lambda w: df[w])
+    docs = sorted(ctx.library.speakers[value].docs) if kind == "person" and value in ctx.library.speakers else [value]
+    best, best_key = None, (0, 0.0)
+    for doc_id in docs:
+        digest, doc = ctx.digests.get(doc_id), ctx.library.docs.get(doc_id)
+        points = (digest.speakers.get(value, []) if kind == "person" else digest.interview) if digest else []
+        for p in points:
+            quote = normalize(p.quote)
+            key = (sum(1 for w in present if w in quote), p.weight)
+            if rarest in quote and key > best_key and (passage := point_passage(p, doc)) is not None:
+                best, best_key = (passage, p.quote), key
+    return best
+
+
 def _search(kind: str, value: str, topic: str, ctx: Context) -> Side:
     s = ctx.settings
     side = Side(_label(kind, value, ctx))
@@ -45,16 +71,26 @@ def _search(kind: str, value: str, topic: str, ctx: Context) -> Side:
     else:
         retrieval = ctx.retriever.retrieve(topic, Filters(docs=[value]), top_k=s.top_k)
         ok = [p for p in retrieval.passages if p.doc_id == value and p.speaker and p.role != "host"]
+    claim = _claim(kind, value, topic, ctx)
     # Absent when their turns miss it while others discuss it, or when the search is weak and
-    # none of the topic's words is in their passages (an interview's search is judged like any).
-    if not ok or (retrieval.weak and (retrieval.reason or not mentions_topic(topic, ok))):
+    # none of the topic's words is in their passages (an interview's search is judged like any);
+    # a claim of theirs on the topic says they do discuss it.
+    if claim is None and (not ok or (retrieval.weak and (retrieval.reason or not mentions_topic(topic, ok)))):
         side.absent = True
         return side
+    if claim is not None:
+        side.quotes.append(claim)
+        ok = [claim[0]] + [p for p in ok if p.node_id != claim[0].node_id]
+    if retrieval.weak and claim is not None:
+        ok = ok[:1]   # the claim stands alone: the search found nothing better
     side.passages = ok
     side.semantic = claim_prior(topic, ok, retrieval.sentence_scores, ctx.digests, s.overview.claim_prior)
-    params = s.answer.model_copy(update={"max_sentences": s.overview.side_quotes})
+    params = s.answer.model_copy(update={"max_sentences": s.overview.side_quotes + 1})
     for x in pick_sentences(topic, ok, params, s.host_weight, side.semantic):
-        side.quotes.append((ok[x.n - 1], x.text))
+        if len(side.quotes) >= s.overview.side_quotes:
+            break
+        if not any(x.text in q or q in x.text for _, q in side.quotes):
+            side.quotes.append((ok[x.n - 1], x.text))
     return side
 
 

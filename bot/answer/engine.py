@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -145,17 +145,15 @@ class ChatEngine:
                                          gathered.subjects, gathered.topics)
             yield self._final(answer)
             return
+        skip = None
         if more:
-            # "why?", "详细说说": evidence the previous answer did not quote, from a deeper search
-            # ... on the same topic: a deeper search also brings passages about something else
-            fresh = [p for p in fresh_passages(retrieval.passages, turns)
-                     if not kind.topic or mentions_topic(kind.topic, [p])]
-            if not fresh and not retrieval.weak:
-                answer.text = m["no_more"]
-                yield StreamEvent("delta", answer.text)
-                yield self._final(answer)
-                return
-            retrieval.passages = fresh[: self.settings.top_k] or retrieval.passages[: self.settings.top_k]
+            # "why?", "详细说说": evidence the recent answers did not quote, on the same topic, from a
+            # deeper search: unquoted passages first, then the quoted ones' other sentences
+            said = "\n".join(text for role, text in turns[-6:] if role == "assistant")
+            on_topic = [p for p in retrieval.passages if not kind.topic or mentions_topic(kind.topic, [p])]
+            fresh = fresh_passages(on_topic, turns)
+            retrieval.passages = (fresh + [p for p in on_topic if p not in fresh])[: self.settings.top_k]
+            skip = (lambda sentence: sentence in said) if said else None
         if retrieval.weak or not retrieval.passages:
             answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
             answer.text = _refusal(retrieval.passages, reason_text(retrieval, lang), lang)
@@ -167,7 +165,9 @@ class ChatEngine:
             yield from self._fallback(answer, llm_error, lang)
             semantic = claim_prior(standalone, retrieval.passages, retrieval.sentence_scores, self.digests,
                                    self.settings.overview.claim_prior)
-            yield from self._offline_answer(answer, standalone, retrieval.passages, lang, semantic)
+            yield from self._offline_answer(answer, standalone, retrieval.passages, lang, semantic, skip)
+            if skip is not None and (not answer.citations or all(skip(c.quote) for c in answer.citations)):
+                answer.text, answer.citations, answer.passages = m["no_more"], [], []
         timings["answer"] = _ms(t)
         answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions)
         yield self._final(answer)
@@ -243,9 +243,12 @@ class ChatEngine:
         return None
 
     def _offline_answer(self, answer: Answer, question: str, passages: list[Passage], lang: Lang,
-                        semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> Iterator[StreamEvent]:
+                        semantic: dict[str, list[tuple[int, int, float]]] | None = None,
+                        skip: Callable[[str], bool] | None = None) -> Iterator[StreamEvent]:
         extract = extractive_answer(question, passages, lang, semantic=semantic, params=self.settings.answer,
-                                     host_weight=self.settings.host_weight)
+                                     host_weight=self.settings.host_weight, skip=skip)
+        if not extract.text:
+            return
         cited = cite(extract.text, passages, lang)
         answer.text, answer.citations, answer.passages = cited.text, cited.citations, passages
         for line in cited.text.splitlines(keepends=True):   # a few deltas, one per speaker

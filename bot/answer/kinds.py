@@ -64,7 +64,7 @@ _EVERYTHING = re.compile(
     r"conversations)\b|\beach interview\b|\beverything\b|\bthe (whole )?collection\b")
 # Words for an interview after a name: "闫俊杰的访谈", "出门问问的演讲", "Yan Junjie's interview".
 _INTERVIEW_WORD = (r"\s*(?:的|'s|’s)?\s*(?:这|那)?(?:场|期|篇|次)?\s*(?:访谈|采访|专访|对话|演讲|分享|讲座|播客|节目|"
-                   r"interview|talk|conversation|podcast|episode|speech)")
+                   r"interview|talk|conversation|podcast|episode|speech)(?!者|嘉宾|人|er)")
 # What frames a question about a person or interview, not its topic.
 _FRAMING = set(
     "总结 概括 归纳 梳理 一下 请 请你 帮 帮我 我 给 你 能 能否 可以 一些 下 主要 核心 观点 看法 想法 内容 要点 是 "
@@ -77,7 +77,8 @@ _FRAMING = set(
     "think thinks view views interview interviews and between how compare compared comparison differ difference "
     "differences different on in this that these those all his her their its him them they s tell list "
     "us vs versus contrast each other both with have has there here available exist exists "
-    "详细 说说 讲讲 谈谈 展开 具体 为什么 为何 原因 why more detail details elaborate go".split())
+    "详细 说说 讲讲 谈谈 展开 具体 为什么 为何 原因 why more detail details elaborate go "
+    "这里 收录 包含 包括 目录 列表 清单 播客 节目 那期 这期 本期 一期 视频 文章 讲座 episode podcast show".split())
 
 
 @dataclass
@@ -147,7 +148,9 @@ def topic_of(rest: str) -> str:
     """The topic words left in a question once names, scope and cue words are cut out, in the
     question's own words: "出门问问的演讲里讲了 Agent 的哪些方向" -> "agent 的方向"."""
     words = [t for t in tokenize(rest) if t not in _FRAMING and re.search(r"\w", t)]
-    if not words:
+    # single characters alone are pieces of a word jieba does not know ("播客" -> 播 / 客), not a
+    # topic; next to a word they belong to it ("多模态" -> 多 / 模态)
+    if not any(len(w) > 1 for w in words):
         return ""
     first = min((rest.find(w) for w in words if rest.find(w) >= 0), default=-1)
     last = max((rest.rfind(w) + len(w) for w in words if rest.rfind(w) >= 0), default=-1)

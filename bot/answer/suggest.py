@@ -56,7 +56,7 @@ def _terms(texts: list[str], question: str, names: set[str]) -> list[str]:
     q = simplify(question).lower()
     counts: Counter[str] = Counter()
     for text in texts:
-        words = list(jieba.posseg.cut(simplify(text)))
+        words = list(jieba.posseg.cut(simplify(text), HMM=False))   # HMM: 20x the time, for guessed words
         for i, p in enumerate(words):
             w = p.word.strip()
             prev = words[i - 1] if i else None
@@ -86,7 +86,7 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
     people = list(dict.fromkeys(guests + cited))
     question = answer.standalone_question or answer.question
     out: list[str] = []
-    texts = [c.quote for c in answer.citations] + [p.text for p in answer.passages]
+    texts = [c.quote for c in answer.citations] + [p.text for p in answer.passages[:4]]
     terms = _terms(texts, question, names)
     if kind.kind == "collection":
         out += [t["points"].format(who=_name(library, n, lang)) for n in people[:limit]]
