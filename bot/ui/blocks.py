@@ -20,7 +20,9 @@ import gradio as gr
 from bot.schema import Answer, Filters
 from bot.settings import Settings
 from bot.ui.render import (
+    UNDO,
     answer_json,
+    answer_options,
     assistant_message,
     chat_text,
     context_html,
@@ -130,7 +132,8 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
             u_status = gr.Markdown("", elem_id="upload-status")
 
         # --- chat ---------------------------------------------------------------------------
-        def respond(q: str, chat: list, history: list, docs: list, speakers: list, lg: str) -> Iterator[tuple]:
+        def respond(q: str, chat: list, history: list, docs: list, speakers: list, lg: str,
+                    as_typed: bool = False) -> Iterator[tuple]:
             q = (q or "").strip()
             if not q:
                 yield (gr.skip(),) * 6
@@ -142,7 +145,8 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
             try:
                 library = library_factory()
                 filters = make_filters(docs, speakers, library)
-                for ev in engine_factory().stream(q, history=list(history or []), filters=filters):
+                past = None if as_typed else list(history or [])   # as typed: no follow-up rewrite
+                for ev in engine_factory().stream(q, history=past, filters=filters):
                     if ev.kind == "delta":
                         text += ev.text
                     elif ev.kind == "final":
@@ -159,6 +163,8 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
                 return
             if answer is None:
                 return
+            if options := answer_options(answer, lg):   # undo a rewrite; suggested follow-ups
+                chat[-1] = {**chat[-1], "options": options}
             new_hist = [*(history or []), {"role": "user", "content": q}, {"role": "assistant", "content": answer.text}]
             tg = targets(answer, lg)
             pick_update = gr.update(choices=[(x.label, str(i)) for i, x in enumerate(tg)],
@@ -177,6 +183,21 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
                 context_html([], None, "", lg)
 
         clear.click(reset, [lang], [chatbot, hist, sources, pick, answer_state, context], api_visibility="private")
+        # the chat's own trash icon clears the history the engine sees too
+        chatbot.clear(reset, [lang], [chatbot, hist, sources, pick, answer_state, context], api_visibility="private")
+
+        def on_option(chat: list, history: list, docs: list, speakers: list, lg: str,
+                      evt: gr.SelectData) -> Iterator[tuple]:
+            value = str(evt.value or "")
+            if value.startswith(UNDO):   # the last answer again, searched as typed
+                yield from respond(value[len(UNDO):], (chat or [])[:-2], (history or [])[:-2], docs, speakers, lg,
+                                   as_typed=True)
+            else:                        # a suggested follow-up, asked like a typed one
+                yield from respond(value, chat, history, docs, speakers, lg)
+
+        chatbot.option_select(on_option, [chatbot, hist, f_docs, f_speakers, lang],
+                              [chatbot, hist, sources, pick, answer_state, question], api_visibility="private",
+                              concurrency_limit=4)
 
         def open_source(choice: str | None, answer: Answer | None, lg: str) -> str:
             tg = targets(answer, lg)

@@ -50,6 +50,10 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
     parts = [md_text(text)] if text else []
     if status and not text:
         parts.append(f"*{md_text(status)}*")
+    if answer is not None and answer.standalone_question:
+        # a follow-up is searched rewritten: say how, so a wrong rewrite can be seen (and undone)
+        sep = "" if lang == "zh" else " "
+        parts.append(f"<sub>🔎 {md_text(t(lang, 'searched') + sep + answer.standalone_question)}</sub>")
     if answer is not None:
         if answer.notice:
             parts.append(f"> ⚠️ **{t(lang, 'notice')}:** {md_text(answer.notice)}")
@@ -66,6 +70,19 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
                               for (who, title), ns in groups.items())
             parts.append(f"<sub>{t(lang, 'sources')}: {cites}</sub>")
     return "\n\n".join(parts) or "…"
+
+
+UNDO = "↶"   # an option's value starting with it re-asks the question as typed (never a suggestion's start)
+
+
+def answer_options(answer: Answer | None, lang: str) -> list[dict[str, str]]:
+    """The buttons under an answer: undo a follow-up's rewrite, then the suggested follow-ups."""
+    if answer is None:
+        return []
+    sep = "" if lang == "zh" else " "
+    out = [{"label": t(lang, "undo") + sep + answer.question, "value": UNDO + answer.question}] \
+        if answer.standalone_question else []
+    return out + [{"label": s, "value": s} for s in answer.suggestions]
 
 
 # --- sources panel ---------------------------------------------------------------------------------
