@@ -37,6 +37,9 @@ from ingest.chunking import Chunk
 logger = logging.getLogger(__name__)
 
 Vectors = Callable[[list[str]], dict[str, np.ndarray]]   # sentence ids -> their stored vectors
+# The parameters a digest depends on: a change to one rebuilds every digest, to others none.
+DIGEST_PARAMS = {"speaker_points", "interview_points", "points_per_section", "quote_chars", "min_terms",
+                 "pick_weights", "kmeans_iterations"}
 
 
 def sentence_ids(chunk: Chunk) -> list[tuple[str, int, int]]:
@@ -261,7 +264,7 @@ def update_digests(settings: Settings, docs: list[tuple[CleanDoc, str]], chunks:
     for doc, sha in docs:
         own = by_doc.get(doc.doc_id, [])
         ids = sorted(sid for c in own for sid, _, _ in sentence_ids(c))
-        fp = store.fingerprint(sha, "\n".join(ids), json.dumps(params.model_dump(), sort_keys=True))
+        fp = store.fingerprint(sha, "\n".join(ids), json.dumps(params.model_dump(include=DIGEST_PARAMS), sort_keys=True))
         if store.stored_fingerprint(settings.digests_dir, doc.doc_id) == fp:
             continue
         store.save_digest(settings.digests_dir, digest_doc(doc, own, vectors(ids), params, fp))
