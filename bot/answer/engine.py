@@ -29,7 +29,7 @@ from bot.answer.followup import _turns, asks_for_more, fresh_passages, rule_cond
 from bot.answer.guard import StreamRedactor, check_question, redact, small_talk
 from bot.answer.kinds import classify, library_names
 from bot.answer.llm import LLM, LLMError, make_llm
-from bot.answer.messages import MSG, reason_text
+from bot.answer.messages import MSG, reason_text, refusal_text
 from bot.answer.overview import Context, Gathered, claim_prior, collection, mentions_topic, summary
 from bot.answer.prompts import (
     PROMPTS_DIR,
@@ -45,7 +45,7 @@ from bot.index.digests import DigestStore
 from bot.index.store import StoreError
 from bot.schema import Answer, Filters, Passage, Retriever, StreamEvent
 from bot.settings import Settings
-from bot.text.lang import Lang, split_sentences
+from bot.text.lang import Lang
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class ChatEngine:
             skip = (lambda sentence: sentence in said) if said else None
         if retrieval.weak or not retrieval.passages:
             answer.refused, answer.passages, answer.llm_error = True, retrieval.passages, llm_error
-            answer.text = _refusal(retrieval.passages, reason_text(retrieval, lang), lang)
+            answer.text = refusal_text(retrieval.passages, reason_text(retrieval, lang), lang)
             yield StreamEvent("delta", redact(answer.text, self.settings))
         elif self.llm is not None and llm_error is None:
             yield StreamEvent("status", m["writing"])
@@ -299,21 +299,6 @@ class ChatEngine:
             if isinstance(value, str):
                 setattr(answer, f.name, redact(value, self.settings))
         return StreamEvent("final", answer.text, answer)
-
-
-def _refusal(passages: list[Passage], reason: str | None, lang: Lang) -> str:
-    m = MSG[lang]
-    text = m["refuse"] + (f" {reason.strip()}" if reason and reason.strip() else "")
-    if passages:
-        lines = [m["closest"]]
-        for p in passages[:3]:
-            spans = split_sentences(p.text)
-            first = p.text[spans[0][0] : spans[0][1]] if spans else p.text
-            first = first if len(first) <= 80 else first[:80] + "…"
-            who = p.speaker or m["editor"]
-            lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
-        text += "\n\n" + "\n".join(lines)
-    return text
 
 
 def _digest_key(model: str) -> str:

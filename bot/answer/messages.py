@@ -5,8 +5,8 @@ Retrieval refuses with a reason code (`Retrieval.reason`); `reason_text` words i
 
 from __future__ import annotations
 
-from bot.schema import Retrieval
-from bot.text.lang import Lang
+from bot.schema import Passage, Retrieval
+from bot.text.lang import Lang, split_sentences
 
 MSG = {
     "zh": {
@@ -82,3 +82,19 @@ def reason_text(retrieval: Retrieval, lang: Lang) -> str | None:
         return None
     template = MSG[lang].get(f"reason_{retrieval.reason}")
     return template.format(speaker=retrieval.speaker or "") if template else None
+
+
+def refusal_text(passages: list[Passage], reason: str | None, lang: Lang) -> str:
+    """The refusal: what is missing, why (retrieval's reason), and the closest passages."""
+    m = MSG[lang]
+    text = m["refuse"] + (f" {reason.strip()}" if reason and reason.strip() else "")
+    if passages:
+        lines = [m["closest"]]
+        for p in passages[:3]:
+            spans = split_sentences(p.text)
+            first = p.text[spans[0][0] : spans[0][1]] if spans else p.text
+            first = first if len(first) <= 80 else first[:80] + "…"
+            who = p.speaker or m["editor"]
+            lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
+        text += "\n\n" + "\n".join(lines)
+    return text
