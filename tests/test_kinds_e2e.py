@@ -64,7 +64,7 @@ def test_summary_follow_up_undo_and_clear(kinds_app: str) -> None:
         assert page.locator("#chat .user").last.inner_text().strip() == "为什么?"
 
         # the chat's trash icon clears the history too: "为什么?" is no longer about 李广密
-        page.locator("#chat button[aria-label='Clear'], #chat button[title='Clear']").first.click()
+        page.locator("#chat button[aria-label='清空对话'], #chat button[aria-label^='Clear']").first.click()
         page.wait_for_function("document.querySelectorAll('#chat .bot').length === 0", timeout=10_000)
         text = ask(page, "为什么?")
         assert "李广密 开源" not in text, text
