@@ -143,6 +143,26 @@ def render(r: dict[str, Any]) -> str:
         "redaction and citation checks.",
         "",
     ]
+    if "kinds" in a:
+        ko, kl = a["kinds"]["offline"], a["kinds"]["llm"]
+        parts += [
+            "Question kinds (tests/eval/kinds.jsonl without a history), offline, wall and CPU time per answer:",
+            "",
+            _table(["kind", "n", "wall p50 / p95 ms", "CPU p50 / p95 ms"],
+                   [[k, v["wall"]["n"], f"{v['wall']['p50_ms']} / {v['wall']['p95_ms']}",
+                     f"{v['cpu']['p50_ms']} / {v['cpu']['p95_ms']}"] for k, v in ko.items()]),
+            "",
+            "LLM mode (stand-in server): time to the first answer token through the engine, the last request "
+            "replayed alone, and the difference (the kind call, the digests or each side's search, prompts):",
+            "",
+            _table(["", "LLM requests", "engine first token p50 / p95", "LLM alone p50", "added p50 / p95"],
+                   [[k, v["llm_requests_per_question"],
+                     f"{v['engine_first_token']['p50_ms']} / {v['engine_first_token']['p95_ms']}",
+                     v["llm_alone_first_token"]["p50_ms"],
+                     f"{v['added_before_first_token']['p50_ms']} / {v['added_before_first_token']['p95_ms']}"]
+                    for k, v in kl.items()]),
+            "",
+        ]
     if "load" in r:
         ld = r["load"]
         parts += [

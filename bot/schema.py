@@ -101,6 +101,11 @@ class Answer:
     error: str | None = None        # for an unusable question (empty, ...)
     standalone_question: str | None = None  # the follow-up rewritten before retrieval
     reasoning: str | None = None    # the LLM's thinking, never part of `text` (shown folded, if at all)
+    # what the question asks for (`bot.answer.kinds`): "narrow" (who said what: the top passages),
+    # "summary" (a person's / an interview's / everything's main points), "compare" (two or more
+    # people or interviews side by side), "collection" (what interviews there are)
+    kind: str = "narrow"
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions the evidence can answer
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:

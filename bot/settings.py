@@ -79,6 +79,44 @@ class AnswerParams(BaseModel):
         "(the rest from shared words); best of 0.3/0.5/0.7 on golden tune.")
 
 
+class OverviewParams(BaseModel):
+    """Question kinds over a whole interview, speaker or the collection: digests built at ingest
+    (`ingest.digest`), summaries, comparisons, suggestions. Environment: OVERVIEW__<FIELD>.
+    None of these was tuned on a question set except `claim_prior` (below); the digest numbers
+    were set by reading the seeds' digests (tests/eval/kinds.jsonl measures them, README)."""
+
+    speaker_points: int = Field(
+        8, description="Quotes at most in a speaker's digest; the seed guests talk in 3-8 sections, so about "
+        "one per section or topic.")
+    interview_points: int = Field(
+        12, description="Quotes at most in an interview's digest (the seeds have 3-8 sections: one or two each).")
+    points_per_section: int = Field(2, description="Quotes at most from one section in an interview's digest.")
+    quote_chars: tuple[int, int] = Field(
+        (14, 160), description="A digest quote's length bounds in characters: shorter says little on its own, "
+        "longer is a paragraph, not a point.")
+    min_terms: int = Field(
+        3, description="Content words a sentence needs to be a digest point (\"我觉得这个很重要\" has one).")
+    pick_weights: tuple[float, float, float] = Field(
+        (0.4, 0.2, 0.4), description="How a topic's quote is chosen: closeness to the topic's centre, share "
+        "of rare words, and overlap with its section's heading (editors title a section with its claim); "
+        "0.5/0.25/0.25 first, the heading raised to 0.4 when the seeds' digests missed their sections' claims.")
+    kmeans_iterations: int = Field(20, description="Iterations of the spherical k-means over a speaker's sentences.")
+    topic_passages: int = Field(
+        16, description="Passages searched within a named interview or person for a summary on a topic "
+        "(twice top_k: a summary reads wider than one answer).")
+    topic_quotes: int = Field(6, description="Quotes at most in a summary on a topic.")
+    side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
+    suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
+    claim_prior: float = Field(
+        0.02, description="Added to the stored similarity of a sentence that is one of its speaker's digest "
+        "points and shares a word with the question, when the offline answer picks sentences. Golden tune "
+        "answer evidence 36/39 at 0, 0.02 and 0.03, blind 20/24 at 0 and 0.02; 0.02 is the smallest with "
+        "which the example button \"闫俊杰认为大模型的成本会怎样变化?\" quotes the line that answers it.")
+    more_depth: int = Field(
+        3, description="For \"why?\" / \"tell me more\": passages searched, as a multiple of top_k, so that "
+        "passages the previous answer did not quote remain.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
                                       env_nested_delimiter="__")
@@ -122,6 +160,7 @@ class Settings(BaseSettings):
         "in retrieval, any host sentence in the offline answer; chosen on golden tune (README).")
     retrieval: RetrievalParams = Field(default_factory=RetrievalParams)
     answer: AnswerParams = Field(default_factory=AnswerParams)
+    overview: OverviewParams = Field(default_factory=OverviewParams)
 
     @property
     def llm_enabled(self) -> bool:
@@ -138,3 +177,7 @@ class Settings(BaseSettings):
     @property
     def docs_dir(self) -> Path:
         return self.data_dir / "docs"
+
+    @property
+    def digests_dir(self) -> Path:
+        return self.data_dir / "digests"

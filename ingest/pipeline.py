@@ -8,7 +8,9 @@ Chroma itself is the record of what is indexed. Chunk ids are content hashes, so
   4. deletes ids that no current file produces (changed passages, removed files);
   5. does the same for the passages' sentences, in a second collection (sentence vectors find
      a one-sentence answer inside a long turn about other things);
-  6. rebuilds the keyword index when the set of ids changed, switching it in atomically.
+  6. rebuilds the keyword index when the set of ids changed, switching it in atomically;
+  7. rebuilds the digest (a few quotes covering each interview and speaker, `ingest.digest`) of
+     each file that changed, from the stored sentence vectors.
 A run killed at any point leaves a store the next run completes to exactly what a clean run
 gives, and running twice adds nothing.
 """
@@ -41,6 +43,7 @@ from bot.index.store import (
 from bot.settings import Settings
 from bot.text.normalize import normalize
 from ingest.chunking import UNMARKED, Chunk, chunk_document, sentence_units
+from ingest.digest import collection_vectors, update_digests
 from ingest.formats import supported_list
 from ingest.loader import discover, load_file
 from ingest.manifest import load_manifest
@@ -69,6 +72,7 @@ class IngestReport:
     chars_embedded: int = 0
     sentences_added: int = 0
     sentences_deleted: int = 0
+    digests_built: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +82,7 @@ class IngestReport:
             "chunks_updated": self.chunks_updated, "chunks_deleted": self.chunks_deleted,
             "chunks_total": self.chunks_total, "chars_embedded": self.chars_embedded,
             "sentences_added": self.sentences_added, "sentences_deleted": self.sentences_deleted,
+            "digests_built": self.digests_built,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -184,6 +189,7 @@ def reset_store(settings: Settings) -> None:
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
     shutil.rmtree(settings.keyword_dir, ignore_errors=True)
     shutil.rmtree(settings.docs_dir, ignore_errors=True)
+    shutil.rmtree(settings.digests_dir, ignore_errors=True)
 
 
 def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any = None,
@@ -273,6 +279,11 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
             settings.keyword_dir)
         progress("keyword", 1, 1)
     report.seconds["keyword_index"] = time.perf_counter() - t4
+
+    t6 = time.perf_counter()
+    sentences = open_collection(settings, embedder, name=sentences_collection(settings.collection))
+    report.digests_built = update_digests(settings, docs, [c for c, _ in chunks], collection_vectors(sentences))
+    report.seconds["digests"] = time.perf_counter() - t6
 
     report.files_indexed = [d.file for d, _ in docs]
     report.chunks_total = collection.count()

@@ -70,18 +70,14 @@ def test_offline_answer_streams_and_cites(passages, docs):
     assert answer.passages == [p for p in passages if p.speaker == "李广密"]
 
 
-class FakeLibrary:
-    """The part of bot.index.library.Library the engine uses to check filters: who is named, where."""
+def FakeLibrary():
+    """A real Library (bot.index.library) holding three people and no documents: who is named, where."""
+    from bot.index.library import Library, SpeakerEntry
 
-    def __init__(self) -> None:
-        from bot.index.library import SpeakerEntry
-
-        self.speakers = {"李广密": SpeakerEntry("李广密", "guest", {"001_b96526bf4526be4e"}),
-                         "闫俊杰": SpeakerEntry("闫俊杰", "guest", {"000_7c025ce395f4bbe9"}),
-                         "张鹏": SpeakerEntry("张鹏", "host", {"000_7c025ce395f4bbe9"})}
-
-    def find_speakers(self, question: str) -> list[str]:
-        return [name for name in self.speakers if name in question]
+    return Library(docs={}, speakers={
+        "李广密": SpeakerEntry("李广密", "guest", {"001_b96526bf4526be4e"}),
+        "闫俊杰": SpeakerEntry("闫俊杰", "guest", {"000_7c025ce395f4bbe9"}),
+        "张鹏": SpeakerEntry("张鹏", "host", {"000_7c025ce395f4bbe9"})})
 
 
 @pytest.mark.parametrize("filters, lang, want", [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.schema import Passage
@@ -213,9 +214,13 @@ def _whole(cand: Scored, passages: list[Passage], spans: dict[int, list[tuple[in
 
 
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
-                   semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> list[Scored]:
-    """The best whole sentences for the question: scored piece by piece, quoted whole."""
+                   semantic: dict[str, list[tuple[int, int, float]]] | None = None,
+                   skip: Callable[[str], bool] | None = None) -> list[Scored]:
+    """The best whole sentences for the question: scored piece by piece, quoted whole. `skip`:
+    sentences not to quote (a follow-up's "tell me more" skips what was quoted)."""
     scored = score_sentences(question, passages, host_weight=host_weight)
+    if skip is not None:
+        scored = [x for x in scored if not skip(x.text)]
     if not scored:
         return []
     if semantic:
@@ -310,7 +315,8 @@ def _with(who: str, extras: list[str | None], sep: str, space: str = "") -> str:
 def extractive_answer(question: str, passages: list[Passage], lang: Lang | None = None,
                       max_sentences: int | None = None,
                       semantic: dict[str, list[tuple[int, int, float]]] | None = None,
-                      params: AnswerParams | None = None, host_weight: float = 0.8) -> Extract:
+                      params: AnswerParams | None = None, host_weight: float = 0.8,
+                      skip: Callable[[str], bool] | None = None) -> Extract:
     """An answer made of the passages' best whole sentences, quoted verbatim with [n] markers:
     one line per speaker (and interview), naming their role and the interview once.
     `semantic`: Retrieval.sentence_scores, when the store has sentence vectors; `params` and
@@ -319,7 +325,7 @@ def extractive_answer(question: str, passages: list[Passage], lang: Lang | None 
     params = params or AnswerParams()
     if max_sentences is not None:
         params = params.model_copy(update={"max_sentences": max_sentences})
-    picks = pick_sentences(question, passages, params, host_weight, semantic)
+    picks = pick_sentences(question, passages, params, host_weight, semantic, skip)
     groups: dict[tuple[str | None, str, str], list[Scored]] = {}
     for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
         p = passages[s.n - 1]

@@ -31,6 +31,11 @@ EXPECTED_SLOTS: dict[str, frozenset[str]] = {
     "answer_zh": frozenset({"passages", "question"}),
     "answer_en": frozenset({"passages", "question"}),
     "condense": frozenset({"history", "question"}),
+    "kind": frozenset({"library", "question"}),
+    "summary_zh": frozenset({"passages", "question"}),
+    "summary_en": frozenset({"passages", "question"}),
+    "compare_zh": frozenset({"passages", "question"}),
+    "compare_en": frozenset({"passages", "question"}),
 }
 
 _SLOT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -124,7 +129,7 @@ def load_prompt(name: str, prompts_dir: Path | None = None, expected: frozenset[
 
 _ROLES_ZH = {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者", "editor": "编者", "unknown": "未知",
              "unmarked": "未标明"}
-_DATA_TAGS = re.compile(r"<(/?)(passage|question|history)", re.I)
+_DATA_TAGS = re.compile(r"<(/?)(passage|question|history|library)", re.I)
 
 
 def data_text(text: str) -> str:

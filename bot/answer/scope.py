@@ -19,7 +19,7 @@ def outside_filters(question: str, filters: Filters | None, library: Any) -> tup
     filters; None when the question names nobody, someone within them, or there are no filters."""
     if library is None or filters is None or filters.is_empty():
         return None
-    named = library.find_speakers(question)
+    named, _ = library.split_speakers(question)
     if not named:
         return None
     if filters.speakers and not set(named) & set(filters.speakers):

@@ -104,3 +104,58 @@ def summarize(rows: list[dict]) -> dict[str, float]:
 def _mean(xs: Iterable[float]) -> float:
     xs = list(xs)
     return statistics.fmean(xs) if xs else float("nan")
+
+
+def kind_metrics(rows: list[dict]) -> dict[str, float]:
+    """Scoring of tests/eval/kinds.jsonl: what a good answer to a summary, comparison, collection
+    or follow-up question must contain.
+
+    - kind_accuracy: the engine recognised the expected kind;
+    - required_evidence: share of the required points the answer quotes (a point is a list of
+      spans, any one of which counts: a summary may quote any sentence that makes the point);
+    - names_present: share of answers naming every person (or title) they must name;
+    - refused: share of answers refused (none of these questions should be);
+    - new_evidence: for "why?" / "tell me more", share whose quotes are not all in the previous answer;
+    - kept_apart: after a topic shift, share citing none of the people the new topic is not about;
+    - absent_said: in comparisons with a side that never discusses it, share saying so for that side.
+    """
+    def quoted(r: dict) -> str:
+        return " ".join((r.get("quotes") or []) + [r.get("answer") or ""])
+
+    points = [(r, p) for r in rows for p in r.get("must_quote") or []]
+    named = [r for r in rows if r.get("must_name")]
+    more = [r for r in rows if r.get("new_evidence")]
+    apart = [r for r in rows if r.get("must_not_cite")]
+    absent = [r for r in rows if r.get("absent")]
+    answered = [r.get("answer_ms") for r in rows if r.get("answer_ms") is not None]
+    out = {
+        "questions": len(rows),
+        "kind_accuracy": _mean(1.0 if r.get("kind_got") == r.get("expected_kind") else 0.0 for r in rows),
+        "required_evidence": _mean(1.0 if any(covers(quoted(r), span) for span in p) else 0.0 for r, p in points),
+        "names_present": _mean(1.0 if all(_canon(n) in _canon(r.get("answer") or "") for n in r["must_name"]) else 0.0
+                               for r in named),
+        "refused": _mean(1.0 if r.get("refused") else 0.0 for r in rows),
+        "new_evidence": _mean(1.0 if r.get("quotes") and not all(q in " ".join(r.get("previous_quotes") or [])
+                                                                   for q in r["quotes"]) else 0.0 for r in more),
+        "kept_apart": _mean(0.0 if set(r.get("cited_speakers") or []) & set(r["must_not_cite"]) else 1.0
+                            for r in apart),
+        "absent_said": _mean(1.0 if all(_said_absent(r.get("answer") or "", who) for who in r["absent"]) else 0.0
+                             for r in absent),
+        "retrieve_p50_ms": percentile((r["retrieve_ms"] for r in rows), 50),
+        "retrieve_p95_ms": percentile((r["retrieve_ms"] for r in rows), 95),
+    }
+    if answered:
+        out["answer_p50_ms"] = percentile(answered, 50)
+        out["answer_p95_ms"] = percentile(answered, 95)
+    total = [r["total_ms"] for r in rows if r.get("total_ms") is not None]
+    if total:   # the whole ask: condense, kind, gather or retrieve, answer, suggestions
+        out["total_p50_ms"] = percentile(total, 50)
+        out["total_p95_ms"] = percentile(total, 95)
+        out["total_max_ms"] = max(total)
+    return out
+
+
+def _said_absent(answer: str, who: str) -> bool:
+    """The answer's line for `who` says they did not discuss it."""
+    line = next((ln for ln in answer.splitlines() if who in ln), "")
+    return any(w in line for w in ("没有谈到", "did not discuss", "does not discuss"))

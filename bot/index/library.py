@@ -96,6 +96,37 @@ class Library:
         stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
         return names, (stripped if re.search(r"\w", stripped) else q)
 
+    def mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
+        """(canonical name, span in the normalised question) of each person the question names."""
+        return self._mentions(question)
+
+    def catalog(self) -> list[dict]:
+        """The collection as plain data, for the "what's in here" answer and the UI's library view:
+        per interview its title, date, source, speakers (role, organisation, how much they say),
+        length and sections (with the offset where each starts)."""
+        out = []
+        for doc_id, doc in sorted(self.docs.items()):
+            said: dict[str, list[int]] = {}
+            sections: list[dict] = []
+            for t in doc.turns:
+                if t.speaker and t.kind == "speech":
+                    n = said.setdefault(t.speaker, [0, 0])
+                    n[0] += 1
+                    n[1] += t.end - t.start
+                if t.section and (not sections or sections[-1]["title"] != t.section):
+                    sections.append({"title": t.section, "start": t.start})
+            listed = {s.name: s for s in doc.meta.speakers}
+            speakers = [{"name": name, "role": listed[name].role if name in listed else "unknown",
+                         "org": listed[name].org if name in listed else None, "turns": n[0], "chars": n[1]}
+                        for name, n in sorted(said.items(), key=lambda kv: (kv[0] not in listed,
+                                                                             list(listed).index(kv[0])
+                                                                             if kv[0] in listed else 0))]
+            out.append({"doc_id": doc_id, "file": doc.file, "title": doc.meta.title, "date": doc.meta.date,
+                        "source": doc.meta.source, "chars": len(doc.text),
+                        "turns": sum(1 for t in doc.turns if t.kind == "speech"),
+                        "speakers": speakers, "sections": sections})
+        return out
+
     def _mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
         q = normalize(question)
         found: list[tuple[int, str, tuple[int, int] | None]] = []

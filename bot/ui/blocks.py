@@ -85,6 +85,10 @@ def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
                    outputs=[chatbot, convo, sources, question], js=LANG_JS, concurrency_limit=4, **QUIET)
         asked = [question.submit(**ask)]
         asked.append(chatbot.example_select(_example, None, [question], **QUIET).then(**ask))
+        # the buttons under the latest answer: undo a follow-up's rewrite, suggested follow-ups
+        asked.append(chatbot.option_select(h.option, [convo, f_docs, f_speakers, lang],
+                                           [chatbot, convo, sources, question], js=LANG_JS, concurrency_limit=4,
+                                           **QUIET))
         question.stop(lambda: gr.update(submit_btn=True, stop_btn=False), None, [question], cancels=asked, **QUIET)
 
         def forget(lg: str) -> tuple:

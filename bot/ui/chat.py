@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.ui.cards import chips_html, library_html, progress_line, sources_html, status_html, transcript_html
 from bot.ui.render import (
     MAX_TURNS,
+    UNDO,
     answer_json,
     assistant_message,
     chat_messages,
@@ -109,9 +110,20 @@ class Handlers:
 
     # --- asking ----------------------------------------------------------------------------------
 
+    def option(self, convo: list | None, docs: list | None, speakers: list | None, lang: str,
+               evt: gr.SelectData) -> Iterator[tuple]:
+        """A button under the latest answer: a suggested follow-up is asked like a typed one; the
+        undo button asks the last question again as typed (no follow-up rewrite), replacing it."""
+        value = str(evt.value or "")
+        if value.startswith(UNDO):
+            yield from self.respond(value[len(UNDO):], list(convo or [])[:-1], docs, speakers, lang, as_typed=True)
+        else:
+            yield from self.respond(value, convo, docs, speakers, lang)
+
     def respond(self, q: str, convo: list | None, docs: list | None, speakers: list | None,
-                lang: str) -> Iterator[tuple]:
-        """Outputs: chat, kept conversation, sources, question box."""
+                lang: str, as_typed: bool = False) -> Iterator[tuple]:
+        """Outputs: chat, kept conversation, sources, question box. `as_typed`: search the words
+        as typed, without rewriting them as a follow-up of the conversation."""
         lg = lang_of(lang)
         q = (q or "").strip()
         if not q:
@@ -137,7 +149,7 @@ class Handlers:
             filters = make_filters(docs, speakers, library)
             engine = self.runtime.engine()
             markdown = getattr(engine, "mode", "offline") == "llm"   # an LLM's deltas may be Markdown
-            for ev in engine.stream(q, history=history_of(convo), filters=filters):
+            for ev in engine.stream(q, history=None if as_typed else history_of(convo), filters=filters):
                 if ev.kind == "delta":
                     text += ev.text
                 elif ev.kind == "final":

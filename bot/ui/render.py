@@ -80,12 +80,15 @@ def history_of(convo: list[dict] | None) -> list[dict[str, str]]:
 def chat_messages(convo: list[dict] | None, lang: str, show_reasoning: bool = False) -> list[dict[str, str]]:
     """The kept conversation as chat bubbles; an LLM's answer is rendered as Markdown (safely) and,
     with `show_reasoning` (Settings.llm_show_reasoning), its reasoning folded above it."""
-    out: list[dict[str, str]] = []
-    for k, (q, a) in enumerate(turns_of(convo)):
+    out: list[dict] = []
+    turns = turns_of(convo)
+    for k, (q, a) in enumerate(turns):
         markdown = a.mode == "llm" and not a.refused
         out += [{"role": "user", "content": user_message(q)},
                 {"role": "assistant", "content": assistant_message(
                     a.text, lang, a, k=k, markdown=markdown, reasoning=a.reasoning if show_reasoning else None)}]
+        if k == len(turns) - 1 and (options := answer_options(a, lang)):
+            out[-1]["options"] = options   # under the latest answer: undo its rewrite, suggested follow-ups
     return out
 
 
@@ -110,6 +113,10 @@ def assistant_message(text: str, lang: str, answer: Answer | None = None, status
     parts += [body] if body else []
     if status and not text:
         parts.append(f"*{md_text(status)}*")
+    if answer is not None and answer.standalone_question:
+        # a follow-up is searched rewritten: say how, so a wrong rewrite can be seen (and undone)
+        sep = "" if lang == "zh" else " "
+        parts.append(f"<sub>🔎 {md_text(t(lang, 'searched') + sep + answer.standalone_question)}</sub>")
     if answer is not None:
         if answer.notice:
             parts.append(f"> ⚠ **{t(lang, 'notice')}:** {md_text(answer.notice)}")
@@ -124,6 +131,21 @@ def reasoning_block(reasoning: str, lang: str) -> str:
     """The model's thinking, folded: escaped text inside <details>, never rendered as markup."""
     return (f'<details class="reasoning"><summary>{esc(t(lang, "reasoning"))}</summary>'
             f'<div class="reasoning-text">{esc(reasoning.strip())}</div></details>')
+
+
+UNDO = "↶"   # an option's value starting with it re-asks the question as typed (never a suggestion's start)
+
+
+def answer_options(answer: Answer | None, lang: str) -> list[dict[str, str]]:
+    """The buttons under an answer: undo a follow-up's rewrite, then the suggested follow-ups."""
+    if answer is None:
+        return []
+    sep = "" if lang == "zh" else " "
+    out = [{"label": t(lang, "undo") + sep + answer.question, "value": UNDO + answer.question}] \
+        if answer.standalone_question else []
+    return out + [{"label": s, "value": s} for s in answer.suggestions]
+
+
 
 
 def _chip(k: int, n: int) -> str:
