@@ -136,9 +136,8 @@ def test_browser_timed_source_card_and_upload_types(tmp_path: Path) -> None:
             assert link.get_attribute("href") == f"{YOUTUBE}&t=2268"
             page.click("#upload .label-wrap")
             page.wait_for_selector("#upload input[type=file]", state="attached", timeout=20_000)
-            accept = page.locator("#upload input[type=file]").first.get_attribute("accept") or ""
-            for suffix in (".srt", ".vtt", ".docx", ".pdf", ".txt", ".md"):
-                assert suffix in accept, accept
+            # no accept= filter on the picker: Gradio's own type check pops up in English only;
+            # the upload's own check (in the page's language) decides, and takes every format
             page.locator("#upload input[type=file]").first.set_input_files(str(FIXTURES / "voices.vtt"))
             time.sleep(1.0)
             page.get_by_role("button", name="Upload and index").click()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.text.normalize import normalize
-from bot.text.tokenize import tokenize
+from bot.text.tokenize import content_words
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ _ASKING = re.compile(r"哪些|哪个|什么样|什么|怎样|怎么样|怎么|�
 def topic_of(rest: str) -> str:
     """The topic words left in a question once names, scope and cue words are cut out, in the
     question's own words: "出门问问的演讲里讲了 Agent 的哪些方向" -> "agent 的方向"."""
-    words = [t for t in tokenize(rest) if t not in _FRAMING and re.search(r"\w", t)]
+    words = [t for t in content_words(rest) if t not in _FRAMING and re.search(r"\w", t)]
     # single characters alone are pieces of a word jieba does not know ("播客" -> 播 / 客), not a
     # topic; next to a word they belong to it ("多模态" -> 多 / 模态)
     if not any(len(w) > 1 for w in words):

@@ -14,7 +14,8 @@ from bot.answer.kinds import QuestionKind, library_names
 from bot.answer.overview import mentions_topic
 from bot.schema import Answer
 from bot.text.lang import Lang, simplify
-from bot.text.tokenize import STOPWORDS, segmenter
+from bot.text.stopwords import is_stopword
+from bot.text.tokenize import segmenter
 
 _NOUN = ("n", "nz", "ns", "nt", "vn")
 # Latin terms whole ("RT-2", "GPT-4o", "Llama"), where jieba would cut "RT" off: a capital or a digit
@@ -63,7 +64,7 @@ def _terms(texts: list[str], question: str, names: set[str]) -> list[str]:
             if prev is not None and len(prev.word) == 1 and prev.flag in ("m", "a", "b") and "\u4e00" <= prev.word <= "\u9fff":
                 w = prev.word + w   # jieba cuts 多模态 into 多 / 模态
             if (p.flag in _NOUN and len(w) >= 2 and w.lower() not in q and w not in _VAGUE
-                    and w.lower() not in STOPWORDS and not any(w in n or n in w for n in names)
+                    and not is_stopword(w.lower()) and not any(w in n or n in w for n in names)
                     and re.search(r"\w", w) and not w.isdigit()):
                 counts[w] += 1
         for m in _LATIN.finditer(text):

@@ -28,7 +28,7 @@ from bot.ui.cards import sources_html
 from bot.ui.chat import Handlers, Runtime, api_functions, browser_secret, doc_choices, speaker_choices
 from bot.ui.removal import remove_transcript, uploaded_files
 from bot.ui.text import I18N, L, colon, lang_of, t
-from bot.ui.upload import ALLOWED, add_transcripts
+from bot.ui.upload import add_transcripts
 
 logger = logging.getLogger(__name__)
 PRIVATE = {"api_visibility": "private"}
@@ -63,7 +63,7 @@ def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
                     f_docs = gr.Dropdown([], value=[], multiselect=True, label=L("f_docs"), elem_id="f-docs")
                     f_speakers = gr.Dropdown([], value=[], multiselect=True, label=L("f_speakers"), elem_id="f-speakers")
                 with gr.Accordion(L("upload"), open=False, elem_id="upload"):
-                    files = gr.File(file_count="multiple", type="filepath", file_types=list(ALLOWED), label=L("u_files"))
+                    files = gr.File(file_count="multiple", type="filepath", label=L("u_files"))
                     with gr.Row():
                         u_title = gr.Textbox(label=L("u_title"))
                         u_speakers = gr.Textbox(label=L("u_speakers"))
