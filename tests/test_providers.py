@@ -234,6 +234,17 @@ def test_ordinary_parenthesised_numbers_are_not_markers(llm_server, passages):
     assert "(1) 实验,(2) 大规模训练[1]" in answer.text and "GPT(4)" in answer.text and "(2023)" in answer.text
 
 
+@pytest.mark.parametrize("written,want", [   # (markers renumbered in reading order)
+    ("Training cost has two parts (1) and (2) [2].", "Training cost has two parts (1) and (2) [1]."),
+    ("训练成本分两部分[2]。\n\n参考:\n大规模训练花了接近 8000 万美金[1]。",
+     "训练成本分两部分[1]。\n\n参考:\n大规模训练花了接近 8000 万美金[2]。"),
+])
+def test_enumerations_and_answer_text_under_a_weak_heading_stay(llm_server, passages, written, want):
+    llm_server.script(reply(written))
+    engine, _ = engine_for(llm_server, passages, "openai")
+    assert engine.ask(Q).text == want
+
+
 def test_a_missed_marker_no_longer_shifts_a_quote_onto_the_wrong_passage(llm_server, passages):
     written = "李广密说“最大的成本在前期实验”(1)。编者总结说“中美差距还在1到2年”[4]。"
     llm_server.script(reply(written))

@@ -9,7 +9,8 @@ sentences the answer never used), and reports numbers in bracket form that point
 Forms that are also ordinary text are only read as markers where a marker stands:
 - `(4)` / `（4）`: every number in it is a passage number, it is attached to the text before it
   (not at the start of a line or after a colon or comma, as an enumeration "(1) …" is) and
-  followed by punctuation, a line end or another marker; "GPT(4)" or "(2023)" stay text.
+  followed by punctuation, a line end or another marker; "GPT(4)" or "(2023)" stay text, and an
+  answer that enumerates with parentheses anywhere ("(1) 实验, (2) 训练") has no parenthesised markers.
 - "第2段" / "passage 4" in running text stay as words; the sentence they are in gets `[n]` at its end.
 - Nothing inside a quotation is touched except bracket markers (so a quote still matches its source).
 """
@@ -39,6 +40,8 @@ _SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _PAREN = re.compile(rf"(\s?)[(（]\s*({_NUM}(?:\s*[,，、\-–~]\s*{_NUM})*)\s*[)）]")
 _PAREN_AFTER = re.compile(r"\s*(?:$|\n|[。，,.;；!?！？、:：)）\]】]|[\[【(（][0-9０-９])")
 _NOT_ATTACHED = set("(（[【:：,，、;；\n") | {"\u3000"}
+# "(1) 实验, (2) 训练", "parts (1) and (2)": a parenthesised small number followed by words.
+_ENUMERATION = re.compile(r"(?<![A-Za-z0-9])[(（][ \t]*[0-9]{1,2}[ \t]*[)）][ \t]*(?![\s。，,.;；!?！？、:：)）\]】\[【(（^]|$)")
 _ZH_NUM = "一二三四五六七八九十"
 _WORDS = re.compile(
     rf"第\s*((?:{_NUM}|[{_ZH_NUM}]{{1,3}})(?:\s*(?:[、,，和及与]|到|至)\s*第?\s*(?:{_NUM}|[{_ZH_NUM}]{{1,3}}))*)"
@@ -49,10 +52,12 @@ _WORDS = re.compile(
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _RUN = re.compile(r"(?:\s?\[\d+\])+")
 
+_STRONG_HEAD = ("参考来源|参考资料|参考文献|资料来源|引用来源|引用段落|引文出处|sources?|references?|citations?"
+                "|cited passages|passages cited|works cited")
 _SOURCES_HEAD = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:[*_]{1,2})?[ \t]*(?:参考来源|参考资料|参考文献|资料来源|引用来源|引用段落|引文出处|来源|出处|引用|参考"
-    r"|sources?|references?|citations?|cited passages|passages cited|works cited)[ \t]*(?:[*_]{1,2})?[ \t]*[:：]?"
-    r"[ \t]*(?:[*_]{1,2})?[ \t]*(.*)$", re.I | re.M)
+    rf"^[ \t]*(?:#{{1,6}}[ \t]*)?(?:[*_]{{1,2}})?[ \t]*({_STRONG_HEAD}|来源|出处|引用|参考)[ \t]*(?:[*_]{{1,2}})?"
+    r"[ \t]*[:：]?[ \t]*(?:[*_]{1,2})?[ \t]*(.*)$", re.I | re.M)
+_BULLETED = re.compile(r"^[ \t]*(?:[-*•·]|\d{1,2}[.)、])[ \t]*\S")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•·][ \t]*|\d{1,2}[.)、][ \t]*)?(?:\[\^?[0-9]{1,3}\]|[\[【(（]?(?:段落|passage|source)\s*[0-9]|第\s*[0-9]+\s*段)", re.I)
 
 
@@ -97,11 +102,15 @@ def strip_source_list(text: str) -> str:
         if not before.strip():
             break   # the whole answer: nothing else to keep
         rest_lines = [ln for ln in text[m.end():].splitlines() if ln.strip()]
-        inline = m.group(1).strip()
+        inline = m.group(2).strip()
         if inline and not re.fullmatch(r"(?:[\[【(（]?\s*(?:段落|passage|source)?\s*[0-9]{1,3}\s*[\]】)）]?[\s,，、;；]*)+"
                                        r"|.*[\[【][0-9]{1,3}[\]】].*", inline, re.I):
             continue   # "来源：李广密在访谈中说…" is a sentence, not a list
-        if all(_LIST_ITEM.match(ln) or len(ln.strip()) <= 80 for ln in rest_lines):
+        # Under a weak heading ("参考:") only marker lines go; under "参考来源" / "Sources" also short
+        # bulleted lines ("- 李广密,《…》"). An answer's own sentences are never list items like these.
+        strong = re.fullmatch(_STRONG_HEAD, m.group(1), re.I) is not None
+        if all(_LIST_ITEM.match(ln) or (strong and _BULLETED.match(ln) and len(ln.strip()) <= 80)
+               for ln in rest_lines):
             return before.rstrip()
     # a last block of "[n] title" lines, after a blank line
     blocks = re.split(r"\n[ \t]*\n", text.rstrip())
@@ -159,7 +168,9 @@ def _loose_forms(text: str, n: int) -> str:
         return m.group(0)
 
     quotes = quote_spans(text)
-    text = _PAREN.sub(paren, text)
+    # An answer that enumerates with "(1) …, (2) …" uses parentheses for that, not for citations.
+    if not any(not _inside(quotes, m.start()) for m in _ENUMERATION.finditer(text)):
+        text = _PAREN.sub(paren, text)
 
     def sup(m: re.Match[str]) -> str:
         digits = m.group(1).translate(_SUP_DIGITS)

@@ -116,9 +116,10 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
 
 
 def _script(text: str) -> str:
-    cjk = cjk_count(text)
-    latin = len(re.findall(r"[A-Za-z]+", text))
-    return "cjk" if cjk and cjk >= 2 * latin else ("latin" if latin else "other")
+    """"cjk" for a quote with Chinese in it (the transcripts' words), "latin" for one without."""
+    if cjk_count(text):
+        return "cjk"
+    return "latin" if re.search(r"[A-Za-z]{2,}", text) else "other"
 
 
 _GLUE = re.compile(r"[\s(（)）\[\]【】,，:：;；、—–\-/|]*(?:i\.e\.|or|meaning|that is|即|意为|意思是|意即|译为|译作)?"
