@@ -255,6 +255,10 @@ def _recorded_caveat(recorded: dict[str, set[str]], library: Library, chinese: b
 # A reply inherits this share of the score of the host's question it answers: people ask what the
 # interviewer asked, in the interviewer's words, and what they want is the answer that follows.
 REPLY_LIFT = 0.9
+# ...unless the reply is shorter than this many characters ("對。", "Yes, exactly."): too short to
+# hold an answer, it would take the question's rank and push the answer itself down. Set below the
+# shortest evidence span the question sets use (10 characters), not tuned.
+REPLY_MIN_CHARS = 10
 
 
 def _lift_replies(found: list[NodeWithScore], keyword: KeywordIndex, allowed: Any,
@@ -266,7 +270,8 @@ def _lift_replies(found: list[NodeWithScore], keyword: KeywordIndex, allowed: An
             continue
         rid = keyword.reply_to(n.node.node_id)
         rec = keyword.record(rid) if rid else None
-        if rec is None or rec.get("role") == "host" or not _allowed(keyword, rid, allowed):
+        if rec is None or rec.get("role") == "host" or not _allowed(keyword, rid, allowed) \
+                or len(rec.get("text", "").strip()) < REPLY_MIN_CHARS:
             continue
         lifted = (n.score or 0.0) * REPLY_LIFT
         if rid in by_id:
