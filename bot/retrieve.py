@@ -178,6 +178,7 @@ class HybridRetriever:
         if self.keyword is not None:
             fused = _lift_replies(fused, self.keyword, allowed, speakers)
         fused = _demote_host_questions(fused, speakers)
+        fused = _demote_fragments(fused)
         if chinese and self.keyword is not None:
             fused = _rerank_by_coverage(fused, tokens, self.keyword.idf)
         ev = Evidence(query=query, query_tokens=tokens,
@@ -301,6 +302,19 @@ def _demote_host_questions(found: list[NodeWithScore], speakers: list[str]) -> l
         if (m.get("role") == "host" and m.get("speaker") not in speakers
                 and len(n.node.get_content()) <= HOST_QUESTION_CHARS):
             n.score = (n.score or 0.0) * HOST_QUESTION_FACTOR
+    return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
+
+
+# A passage shorter than REPLY_MIN_CHARS ("對。", "Yes.") cannot hold an answer, but its vector can
+# sit close to anything; it keeps this share of its score. Prompted by a collected-set question
+# where "對。" outranked the answer after it; 0.5 is a round halving, not tuned.
+FRAGMENT_FACTOR = 0.5
+
+
+def _demote_fragments(found: list[NodeWithScore]) -> list[NodeWithScore]:
+    for n in found:
+        if len(n.node.get_content().strip()) < REPLY_MIN_CHARS:
+            n.score = (n.score or 0.0) * FRAGMENT_FACTOR
     return sorted(found, key=lambda n: n.score or 0.0, reverse=True)
 
 

@@ -91,3 +91,12 @@ def test_a_reply_too_short_to_hold_an_answer_is_not_lifted():
                              for _, d, turn, part, s, role, t in recs])
     out = _lift_replies([_node(kw, "q", 1.0), _node(kw, "b", 0.5)], kw, None, [])
     assert [n.node.node_id for n in out] == ["q", "b"]
+
+
+def test_a_fragment_ranks_below_passages_that_can_hold_an_answer():
+    from bot.retrieve import _demote_fragments
+
+    kw = _index()
+    frag = NodeWithScore(node=TextNode(id_="f", text="對。", metadata={}), score=0.7)
+    out = _demote_fragments([frag, _node(kw, "a0", 0.5)])
+    assert [n.node.node_id for n in out] == ["a0", "f"]
