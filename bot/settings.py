@@ -36,6 +36,12 @@ class RetrievalParams(BaseModel):
     reply_lift: float = Field(
         0.9, description="Share of a host's matching question's score handed to the reply that follows it; "
         "set with blind b001 (3 -> 1), nothing else moved.")
+    reply_min_chars: int = Field(
+        10, description="A reply or passage shorter than this ('對。') cannot hold an answer: not lifted, and "
+        "demoted; set below the shortest evidence span the question sets use (10), not tuned.")
+    fragment_factor: float = Field(
+        0.5, description="Share of its score such a fragment keeps; prompted by a collected-set question where "
+        "'對。' outranked the answer after it; a round halving, not tuned.")
     host_question_chars: int = Field(120, description="A host's turn this short counts as a bare question.")
     coverage_rerank: float = Field(
         0.15, description="How much the IDF share of the question's words in a passage adds to its fused "

@@ -105,15 +105,35 @@ def looks_like_name(label: str, alone: bool = False) -> bool:
 
 
 def auto_aliases(names: list[str]) -> dict[str, list[str]]:
-    """Other ways a question may name a speaker the file labels in full: "Lambert" or "Nathan"
-    for "Nathan Lambert", when no other speaker shares the word."""
+    """Other ways a question may name a speaker the file labels: "Lambert" or "Nathan" for
+    "Nathan Lambert" when no other speaker shares the word, and a Chinese name in pinyin, the
+    way English text writes it ("Yang Zhilin" and "Zhilin Yang" for 杨植麟)."""
     words: Counter[str] = Counter()
     parts = {}
     for n in names:
         toks = [t for t in re.split(r"[\s·・]+", n) if len(t) >= 3 and t.isalpha() and t.isascii() and t[0].isupper()]
         parts[n] = toks if len(toks) >= 2 else []
         words.update({t.casefold() for t in parts[n]})
-    return {n: [t for t in toks if words[t.casefold()] == 1 and t.casefold() not in _NOT_A_NAME] for n, toks in parts.items()}
+    out = {n: [t for t in toks if words[t.casefold()] == 1 and t.casefold() not in _NOT_A_NAME] for n, toks in parts.items()}
+    for n in names:
+        out[n].extend(_pinyin_names(n))
+    return out
+
+
+def _pinyin_names(name: str) -> list[str]:
+    """"Yang Zhilin", "Zhilin Yang" for a two- or three-character Chinese personal name (not a
+    role label such as 主持人)."""
+    if not re.fullmatch(r"[\u3400-\u9fff]{2,3}", name) or role_label(name) is not None:
+        return []
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - a declared dependency
+        return []
+    sy = [x.capitalize() for x in lazy_pinyin(name)]
+    if len(sy) != len(name) or not all(x.isascii() and x.isalpha() for x in sy):
+        return []
+    family, given = sy[0], "".join(sy[1:]).capitalize()
+    return [f"{family} {given}", f"{given} {family}"]
 
 
 _BRAND = re.compile(r"(?:brought\s+to\s+you|sponsored|supported|presented)\s+by\s+([\w.&'-]+)", re.I)

@@ -152,7 +152,7 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
             report.files_skipped.append({"file": doc.file, "reason": "no text left after cleaning"})
             continue
         report.per_file.append(file_report(doc, loaded.format, loaded.encoding))
-        docs.append((doc, hashlib.sha256(loaded.text.encode()).hexdigest()))
+        docs.append((doc, docstore.content_hash(doc)))
     return docs
 
 

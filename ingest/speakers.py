@@ -44,7 +44,6 @@ _MAX_HEADING = 50
 # A label at a paragraph's start, markup around it allowed: "名字:", "**Name:**", "**Name**:", "### 名字："
 _PREFIX = re.compile(r"(?:#{1,6}\s+|>\s*)*(?:\*\*|__)?\s*([^:：\n*]{1,30}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*")
 _TIMESTAMP = re.compile(r"\s*[(（\[]?\d{1,2}:\d{2}(?::\d{2})?[)）\]]?$")
-_NOT_NAME = re.compile(r"[，,。.!！?？、;；《》「」『』()（）【】\[\]“”\"'|｜#@/\\]|^\d")
 # "观点提炼:" alone, or followed by the summary itself on the same line
 _SUMMARY_MARK = re.compile(r"(?:观点提炼|觀點提煉|要点提炼|要點提煉|核心观点|核心觀點|内容提要|內容提要|本文要点|本文要點"
                            r"|划重点|劃重點|摘要|TL;?DR)\s*(?:[:：]|$)", re.I)

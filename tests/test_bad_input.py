@@ -164,6 +164,9 @@ def ingested(tmp_path_factory: pytest.TempPathFactory):
 
     tokenize("预热")   # jieba's dictionary and the loader's frequency table: loaded once per process
     _frequent_han()
+    from pypinyin import lazy_pinyin
+
+    lazy_pinyin("赵大力")   # pypinyin's dictionaries (names get their pinyin as aliases)
     dictionary()       # and CC-CEDICT, for the keyword index's bilingual bridge
     gc.collect()
     tracemalloc.start()

@@ -373,3 +373,12 @@ def test_table_rows_read_as_labelled_lines() -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
 def test_every_fixture_is_clean(name: str) -> None:
     _check(_doc(name))
+
+
+def test_speakers_get_the_names_a_question_may_use() -> None:
+    from ingest.layouts import auto_aliases
+
+    got = auto_aliases(["杨植麟", "主持人", "腾讯新闻", "Nathan Lambert", "Nathan Cho", "说话人 1"])
+    assert got["杨植麟"] == ["Yang Zhilin", "Zhilin Yang"]
+    assert got["主持人"] == [] and got["腾讯新闻"] == [] and got["说话人 1"] == []
+    assert got["Nathan Lambert"] == ["Lambert"] and got["Nathan Cho"] == ["Cho"]   # "Nathan" names both

@@ -6,6 +6,7 @@ speakers for the filters. Each file is written atomically (temp file + rename).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict
@@ -17,6 +18,15 @@ from bot.index.documents import CleanDoc, DocMeta, SpeakerInfo, Turn
 
 def _path(docs_dir: Path, doc_id: str) -> Path:
     return docs_dir / f"{doc_id}.json"
+
+
+def content_hash(doc: CleanDoc) -> str:
+    """A hash of everything stored for `doc`: the cleaned text and what parsing made of it (turns,
+    facts, times, layout). A parser that reads an unchanged file differently changes it too, so
+    the stored document never lags behind the chunks in the index."""
+    data = {"text": doc.text, "meta": asdict(doc.meta), "turns": [asdict(t) for t in doc.turns],
+            "times": [list(x) for x in doc.times], "layout": doc.layout, "file": doc.file}
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def save_doc(docs_dir: Path, doc: CleanDoc, sha256: str) -> None:

@@ -26,7 +26,7 @@ from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.relevance import Evidence, judge, speaker_absent
-from bot.retrieval.rerank import CoverageRerank, HostQuestionDemotion, ReplyLift
+from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
 from bot.schema import Filters, Passage, Retrieval
 from bot.settings import RetrievalParams
 from bot.text.aliases import expand
@@ -178,8 +178,10 @@ class HybridRetriever:
         fused = fusion.retrieve(bundle)
         rules: list[Any] = []
         if self.keyword is not None:
-            rules.append(ReplyLift(keyword=self.keyword, allowed=allowed, speakers=speakers, lift=p.reply_lift))
+            rules.append(ReplyLift(keyword=self.keyword, allowed=allowed, speakers=speakers, lift=p.reply_lift,
+                                   min_chars=p.reply_min_chars))
         rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
+        rules.append(FragmentDemotion(max_chars=p.reply_min_chars, factor=p.fragment_factor))
         if chinese and self.keyword is not None:
             rules.append(CoverageRerank(tokens=tokens, idf=self.keyword.idf, weight=p.coverage_rerank))
         for rule in rules:
