@@ -24,10 +24,13 @@ class App:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def app(tmp_path_factory: pytest.TempPathFactory, seeded) -> Iterator[App]:
     base = tmp_path_factory.mktemp("e2e")
     seeds = base / "seeds"
     shutil.copytree(ROOT / "seeds", seeds)  # uploads in these tests must not touch the real seeds
+    # The session's seeded store, copied: the app re-checks it (nothing to embed) instead of a second
+    # cold ingest; the cold start itself is test_page_answers_while_the_first_ingest_runs's subject.
+    shutil.copytree(seeded[0].data_dir, base / "data")
     proc, url = start_app(base / "data", seeds, base / "app.log", timeout=420)
     try:
         yield App(url, base / "data", seeds, base / "app.log")
