@@ -170,8 +170,8 @@ def test_chinese_interface_has_no_english(served: Served, browser, tmp_path: Pat
     page.locator("#sources .src-group:not([hidden]) .show-tr").first.click()
     page.wait_for_selector("#tr-hit")
     # a file ingest cannot read: the message is ours, in Chinese (no English pop-up from the file box)
-    bad = tmp_path / "notes.pdf"
-    bad.write_bytes(b"%PDF-1.4")
+    bad = tmp_path / "slides.pptx"
+    bad.write_bytes(b"PK\x03\x04")
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     page.get_by_role("button", name="上传并建立索引").click()
     page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✗')")
