@@ -135,19 +135,6 @@ class ThinkFilter:
         return rest if self.state == "answer" else rest.strip()
 
 
-def strip_reasoning(text: str) -> tuple[str, str]:
-    """(visible text, reasoning) of a whole reply: a leading <think> block, or everything up to a
-    lone </think>, is reasoning."""
-    f = ThinkFilter()
-    visible = f.feed(text) + f.flush()
-    m = _CLOSE.search(visible)
-    while m:
-        f.reasoning.append(visible[: m.start()])
-        visible = visible[m.end():]
-        m = _CLOSE.search(visible)
-    return visible.strip(), "".join(f.reasoning).strip()
-
-
 class ReplyReader:
     """Feed it the LLM's events; what feed() returns may be shown now; `reply()` at the end."""
 
