@@ -268,6 +268,8 @@ class ChatEngine:
             value = getattr(answer, f.name)
             if isinstance(value, str):
                 setattr(answer, f.name, redact(value, self.settings))
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):   # suggestions
+                setattr(answer, f.name, [redact(v, self.settings) for v in value])
         return StreamEvent("final", answer.text, answer)
 
 
