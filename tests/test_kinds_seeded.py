@@ -34,7 +34,7 @@ def quoted(answer) -> str:
     return " ".join(c.quote for c in answer.citations)
 
 
-@pytest.mark.xfail(reason="KNOWN, open (2026-11-25 merge): the page's examples are now per language with "？"; "
+@pytest.mark.xfail(reason="KNOWN, open (2026-11-25 merge): the page's examples are now per language with full-width question marks; "
                    "EXAMPLE_EVIDENCE still keys the old list; fix next session", strict=False)
 def test_every_example_button_is_answered_with_its_evidence(engine):
     assert set(EXAMPLE_EVIDENCE) == set(EXAMPLES)
