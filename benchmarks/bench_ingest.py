@@ -17,7 +17,8 @@ from benchmarks.common import emit, peak_rss_mb
 from bot.index.embeddings import make_embedder
 from bot.settings import Settings
 from ingest.chunking import chunk_document
-from ingest.pipeline import IngestReport, _load_docs, embed_text, run_ingest, sentence_rows
+from ingest.pipeline import IngestReport, _load_docs, run_ingest
+from ingest.records import embed_text, sentence_rows
 
 logger = logging.getLogger(__name__)
 

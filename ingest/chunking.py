@@ -21,7 +21,7 @@ __all__ = ["Chunk", "chunk_document", "pack", "sentence_spans", "sentence_units"
 _SOFT_BREAK = re.compile(r"[，、,：:]")
 QUESTION_CONTEXT_CHARS = 240
 # Part of every chunk id: bump it when what gets embedded for a chunk changes (see
-# ingest.pipeline.embed_text), and the next ingest re-embeds everything by itself.
+# ingest.records.embed_text), and the next ingest re-embeds everything by itself.
 EMBED_RECIPE = "2"
 
 

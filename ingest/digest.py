@@ -33,6 +33,7 @@ from bot.text.lang import split_sentences
 from bot.text.normalize import normalize
 from bot.text.tokenize import tokenize
 from ingest.chunking import Chunk
+from ingest.records import sentence_rows  # one definition of a sentence id
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,6 @@ DIGEST_PARAMS = {"speaker_points", "interview_points", "points_per_section", "qu
 
 def sentence_ids(chunk: Chunk) -> list[tuple[str, int, int]]:
     """(sentence id, start, end in the chunk) of a chunk's stored sentence vectors."""
-    from ingest.pipeline import sentence_rows  # one definition of a sentence id
-
     out = []
     for sid, _, _ in sentence_rows(chunk):
         s, _, e = sid.rpartition("#")[2].partition("-")

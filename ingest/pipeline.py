@@ -41,14 +41,14 @@ from bot.index.store import (
     sentences_collection,
 )
 from bot.settings import Settings
-from bot.text.normalize import normalize
-from ingest.chunking import UNMARKED, Chunk, chunk_document, sentence_units
+from ingest.chunking import Chunk, chunk_document
 from ingest.digest import collection_vectors, update_digests
 from ingest.formats import supported_list
 from ingest.loader import discover, load_file
 from ingest.manifest import load_manifest
 from ingest.model import Skipped
 from ingest.parse import to_clean_doc
+from ingest.records import chunk_metadata, embed_text, keyword_text, node_fields, sentence_rows, to_node
 
 logger = logging.getLogger(__name__)
 
@@ -85,37 +85,6 @@ class IngestReport:
             "digests_built": self.digests_built,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
-
-
-def embed_text(chunk: Chunk) -> str:
-    """What the embedder reads: the normalised words alone. Not the speaker's name: retrieval
-    filters on the speaker a question names, and a name in every vector would make "what did X
-    say about Y" match all of X's turns about anything."""
-    return normalize(chunk.text)
-
-
-def chunk_metadata(chunk: Chunk, doc: CleanDoc) -> dict[str, Any]:
-    # Flat scalars only (Chroma's rule); "" stands for "none" so filters can match on it, and -1
-    # for "no time". `people`: who is in a recording that does not mark its speakers.
-    unmarked = chunk.role == UNMARKED
-    return {
-        "doc_id": doc.doc_id, "doc_file": doc.file, "title": doc.meta.title, "date": doc.meta.date,
-        "speaker": chunk.speaker or "", "role": chunk.role, "kind": chunk.kind,
-        "section": chunk.section or "", "turn": chunk.turn, "part": chunk.part,
-        "start": chunk.start, "end": chunk.end, "question": chunk.question or "",
-        "time": round(chunk.time, 3) if chunk.time is not None else -1.0,
-        "media_url": doc.meta.media_url or "",
-        "people": ", ".join(sp.name for sp in doc.meta.speakers) if unmarked else "",
-    }
-
-
-def _to_node(chunk: Chunk, meta: dict[str, Any], embedding: list[float] | None = None):
-    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-    node = TextNode(id_=chunk.id, text=chunk.text, metadata=meta, embedding=embedding,
-                    start_char_idx=chunk.start, end_char_idx=chunk.end)
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=chunk.doc_id)
-    return node
 
 
 def _existing(collection: Any, page: int = 5000, metadata: bool = True) -> dict[str, dict[str, Any]]:
@@ -236,7 +205,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
         ids = to_add[i:i + batch]
         texts = [embed_text(wanted[cid][0]) for cid in ids]
         vectors = embedder.get_text_embedding_batch(texts)
-        nodes = [_to_node(wanted[cid][0], chunk_metadata(*wanted[cid]), vec) for cid, vec in zip(ids, vectors)]
+        nodes = [to_node(wanted[cid][0], chunk_metadata(*wanted[cid]), vec) for cid, vec in zip(ids, vectors)]
         store.add(nodes)
         report.chunks_added += len(ids)
         report.chars_embedded += sum(len(t) for t in texts)
@@ -247,7 +216,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     if to_update:
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
-        metas = [node_to_metadata_dict(_to_node(*_pair(wanted[cid])), remove_text=True, flat_metadata=True)
+        metas = [node_to_metadata_dict(to_node(*node_fields(wanted[cid])), remove_text=True, flat_metadata=True)
                  for cid in to_update]
         collection.update(ids=to_update, metadatas=metas)
         report.chunks_updated = len(to_update)
@@ -275,7 +244,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
                                ).hexdigest()[:20]
     if KeywordIndex.current_fingerprint(settings.keyword_dir) != fingerprint:
         progress("keyword", 0, 1)
-        KeywordIndex.build(ids, [_kw_text(wanted[c][0]) for c in ids], words, fingerprint, records).save(
+        KeywordIndex.build(ids, [keyword_text(wanted[c][0]) for c in ids], words, fingerprint, records).save(
             settings.keyword_dir)
         progress("keyword", 1, 1)
     report.seconds["keyword_index"] = time.perf_counter() - t4
@@ -292,14 +261,6 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
         raise StoreError(f"Store holds {report.chunks_total} chunks, expected {len(wanted)}: "
                          "run `python -m ingest --rebuild`.")
     return report
-
-
-def sentence_rows(chunk: Chunk) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, text to embed, metadata) of each sentence of a chunk. The id holds the chunk's id
-    (a content hash) and the span, so it changes exactly when the sentence does."""
-    return [(f"{chunk.id}#{s}-{e}", normalize(chunk.text[s:e]),
-             {"chunk_id": chunk.id, "doc_id": chunk.doc_id, "speaker": chunk.speaker or "", "role": chunk.role})
-            for s, e in sentence_units(chunk.text)]
 
 
 def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[Chunk, CleanDoc]],
@@ -324,14 +285,3 @@ def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[
     for i in range(0, len(gone), 5000):
         col.delete(ids=gone[i:i + 5000])
     report.sentences_deleted = len(gone)
-
-
-def _pair(pair: tuple[Chunk, CleanDoc]) -> tuple[Chunk, dict[str, Any]]:
-    return pair[0], chunk_metadata(*pair)
-
-
-def _kw_text(chunk: Chunk) -> str:
-    # The speaker's name is searchable ("李广密 GPT-4"), and so is the question a guest answers:
-    # "how did X respond to Sam's claim" names the question's words, not the answer's. This only
-    # finds the chunk; quotes and credit come from the chunk's own text.
-    return f"{chunk.speaker or ''} {chunk.text} {chunk.question or ''}"

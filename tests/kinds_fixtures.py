@@ -14,7 +14,7 @@ from bot.schema import Filters, Passage, Retrieval
 from bot.settings import Settings
 from ingest.chunking import chunk_document, sentence_units
 from ingest.digest import update_digests
-from ingest.pipeline import sentence_rows
+from ingest.records import sentence_rows
 
 TITLE_A = "王小明对话赵大力:量子芯片的冷却成本与人才"
 TITLE_B = "钱多多的演讲:机器人、电池与续航"
