@@ -10,11 +10,11 @@ import pytest
 from kinds_fixtures import TITLE_A, TITLE_B, PairRetriever, build, make_docs, make_library
 from llm_server import reply
 
+from bot.answer.collection import interview_overview, library_view
 from bot.answer.engine import ChatEngine
 from bot.answer.followup import rule_condense
 from bot.answer.kinds import parse_llm_kind, recognise
 from bot.answer.llm import LLM
-from bot.answer.overview import interview_overview, library_view
 from bot.index.digests import DigestStore, load_digest
 from bot.schema import Filters
 from ingest.digest import update_digests

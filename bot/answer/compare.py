@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.answer.extractive import pick_sentences, terms
+from bot.answer.gather import Context, Gathered, Numbering, in_quotes, point_passage
 from bot.answer.kinds import QuestionKind
 from bot.answer.messages import MSG
-from bot.answer.overview import Context, Gathered, _Numbering, _q, claim_prior, mentions_topic, point_passage
+from bot.answer.overview import claim_prior, mentions_topic
 from bot.schema import Filters, Passage
 from bot.text.normalize import normalize
 
@@ -115,7 +116,7 @@ def _digest_side(kind: str, value: str, ctx: Context) -> Side:
 def compare(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
     m = MSG[ctx.lang]
     sides = [_search(k, v, kind.topic, ctx) if kind.topic else _digest_side(k, v, ctx) for k, v in kind.sides()]
-    numbering = _Numbering()
+    numbering = Numbering()
     topic = kind.topic or m["their_views"]
     lines = [m["compare_head"].format(topic=topic)]
     for side in sides:
@@ -124,7 +125,7 @@ def compare(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
                          else f"- {side.label}: {m['side_absent']}")
             continue
         sep = ";" if ctx.lang == "zh" else " "
-        quoted = sep.join(f"{_q(text)}[{numbering.n(p)}]" if ctx.lang == "zh" else f"{_q(text)} [{numbering.n(p)}]"
+        quoted = sep.join(f"{in_quotes(text)}[{numbering.n(p)}]" if ctx.lang == "zh" else f"{in_quotes(text)} [{numbering.n(p)}]"
                           for p, text in side.quotes)
         lines.append(f"- {side.label}:{quoted}" if ctx.lang == "zh" else f"- {side.label}: {quoted}")
     if all(side.absent for side in sides):

@@ -1,4 +1,4 @@
-"""Answers over a whole interview, a whole speaker or the whole collection.
+"""Summaries: answers over a whole interview or a whole speaker, or on a topic within them.
 
 - A summary is read from the digests ingest built (`bot.index.digests`): a few verbatim quotes
   covering the person's or interview's topics, grouped by section, each cited like a retrieved
@@ -7,96 +7,30 @@
   cached with the digest.
 - A summary on a topic ("出门问问的演讲里讲了 Agent 的哪些方向?") searches within the named
   interview or person, wider than a narrow answer, and quotes several sentences by section.
-- "What's in here": the library's catalogue, also exposed as plain data for the UI
-  (`library_view`, `interview_overview`).
+The collection itself ("what's in here") is bot.answer.collection's; the pieces every kind
+builds from (Context, Gathered, numbering) are bot.answer.gather's.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answer.extractive import pick_sentences, terms
+from bot.answer.gather import Context, Gathered, Numbering, in_quotes, person_label, plain, point_passage
 from bot.answer.kinds import QuestionKind
 from bot.answer.messages import MSG
 from bot.index.digests import DigestStore, Point
-from bot.schema import Filters, Passage, Retriever
-from bot.settings import Settings
+from bot.schema import Filters, Passage
 from bot.text.lang import Lang
 from bot.text.normalize import normalize
-
-
-@dataclass
-class Context:
-    settings: Settings
-    retriever: Retriever
-    library: Any
-    digests: DigestStore
-    lang: Lang
-    filters: Filters = field(default_factory=Filters)
-
-
-@dataclass
-class Gathered:
-    """What a kind gathered: the offline answer (its [n] markers point into `passages`) and what
-    the LLM needs to write one instead."""
-
-    text: str = ""
-    passages: list[Passage] = field(default_factory=list)
-    refused: bool = False
-    prompt: str | None = None        # LLM prompt name; None: the answer is the same with an LLM
-    llm_question: str = ""
-    cache_key: str | None = None     # a written summary worth keeping (digests, not searches)
-    semantic: dict = field(default_factory=dict)
-    subjects: list[str] = field(default_factory=list)   # people the answer is about (suggestions)
-    topics: list[str] = field(default_factory=list)     # sections / topics it covers (suggestions)
-
-
-_QUOTE_MARKS = str.maketrans("", "", "「」『』“”\"")
-
-
-def plain(text: str) -> str:
-    """A label (section, title) inside an answer without quote marks: citation checks read
-    quoted text as a claim about someone's words."""
-    return text.translate(_QUOTE_MARKS)
-
-
-def _q(text: str) -> str:
-    if "“" in text or "”" in text:
-        return f"「{text}」"
-    return f"“{text}”"
-
-
-def point_passage(p: Point, doc: Any) -> Passage | None:
-    """The passage a digest quote belongs to, as retrieval would return it; None when the
-    document changed since the digest was built (the next ingest rebuilds it)."""
-    if doc is None or doc.text[p.start:p.end] != p.quote:
-        return None
-    return Passage(node_id=p.chunk_id, doc_id=doc.doc_id, doc_file=doc.file, title=doc.meta.title,
-                   speaker=p.speaker, role=p.role, kind="speech", section=p.section, turn=p.turn,
-                   start=p.chunk_start, end=p.chunk_end, text=doc.text[p.chunk_start:p.chunk_end])
-
-
-class _Numbering:
-    """Passages in first-cited order; a quote's [n] is its passage's place."""
-
-    def __init__(self) -> None:
-        self.passages: list[Passage] = []
-        self._n: dict[str, int] = {}
-
-    def n(self, passage: Passage) -> int:
-        if passage.node_id not in self._n:
-            self.passages.append(passage)
-            self._n[passage.node_id] = len(self.passages)
-        return self._n[passage.node_id]
 
 
 def _section_label(section: str | None, lang: Lang) -> str:
     return plain(section) if section else MSG[lang]["opening"]
 
 
-def _points_block(points: list[Point], doc: Any, numbering: _Numbering, lang: Lang, by_section: bool = True) -> list[str]:
+def _points_block(points: list[Point], doc: Any, numbering: Numbering, lang: Lang, by_section: bool = True) -> list[str]:
     lines: list[str] = []
     current: object = object()
     for p in points:
@@ -106,23 +40,9 @@ def _points_block(points: list[Point], doc: Any, numbering: _Numbering, lang: La
         if by_section and p.section != current and len({q.section for q in points}) > 1:
             current = p.section
             lines.append(f"【{_section_label(p.section, lang)}】")
-        lines.append(f"- {_q(p.quote)}[{numbering.n(passage)}]" if lang == "zh" else
-                     f"- {_q(p.quote)} [{numbering.n(passage)}]")
+        lines.append(f"- {in_quotes(p.quote)}[{numbering.n(passage)}]" if lang == "zh" else
+                     f"- {in_quotes(p.quote)} [{numbering.n(passage)}]")
     return lines
-
-
-def _who(library: Any, name: str, lang: Lang) -> str:
-    """"闫俊杰(嘉宾,MiniMax)", "闫俊杰 (Yan Junjie; guest, MiniMax)"."""
-    from bot.answer.suggest import latin_alias
-
-    e = library.speakers.get(name)
-    role = MSG[lang].get(f"role_{e.role}", "") if e else ""
-    bits = [b for b in (role, e.org if e else None) if b]
-    if lang == "zh":
-        return f"{name}({','.join(bits)})" if bits else name
-    latin = latin_alias(library, name) if not name.isascii() else None
-    inner = "; ".join(x for x in (latin, ", ".join(bits)) if x)
-    return f"{name} ({inner})" if inner else name
 
 
 def _key(*parts: str) -> str:
@@ -133,7 +53,7 @@ def summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
     """A person's, interviews' or everything's digest, or a summary on a topic within them."""
     if kind.topic:
         return _topic_summary(kind, ctx, question)
-    m, lib, numbering = MSG[ctx.lang], ctx.library, _Numbering()
+    m, lib, numbering = MSG[ctx.lang], ctx.library, Numbering()
     lines: list[str] = []
     fingerprints: list[str] = []
     subjects: list[str] = []
@@ -147,7 +67,7 @@ def summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
                 if not points:
                     continue
                 fingerprints.append(digest.fingerprint)
-                lines.append(m["person_points"].format(who=_who(lib, name, ctx.lang), title=plain(doc.meta.title)))
+                lines.append(m["person_points"].format(who=person_label(lib, name, ctx.lang), title=plain(doc.meta.title)))
                 lines.extend(_points_block(points, doc, numbering, ctx.lang))
                 lines.append("")
                 subjects.append(name)
@@ -206,7 +126,7 @@ def _topic_summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
     picks = pick_sentences(kind.topic, passages, params, s.host_weight, retrieval.sentence_scores)
     picks.sort(key=lambda x: (passages[x.n - 1].doc_id, passages[x.n - 1].start + x.start))
     voices = {passages[x.n - 1].speaker for x in picks}
-    numbering, lines, current = _Numbering(), [m["topic_points"].format(scope=scope or m["everything"],
+    numbering, lines, current = Numbering(), [m["topic_points"].format(scope=scope or m["everything"],
                                                                          topic=kind.topic)], object()
     for x in picks:
         p = passages[x.n - 1]
@@ -217,7 +137,7 @@ def _topic_summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
             lines.append(f"【{head}】" if len(filters.docs) == 1 else f"【{plain(p.title)} · {head}】")
         who = "" if len(voices) == 1 else f"{p.speaker}:" if ctx.lang == "zh" else f"{p.speaker}: "
         n = numbering.n(p)
-        lines.append(f"- {who}{_q(x.text)}[{n}]" if ctx.lang == "zh" else f"- {who}{_q(x.text)} [{n}]")
+        lines.append(f"- {who}{in_quotes(x.text)}[{n}]" if ctx.lang == "zh" else f"- {who}{in_quotes(x.text)} [{n}]")
     return Gathered(text="\n".join(lines), passages=numbering.passages, prompt=f"summary_{ctx.lang}",
                     llm_question=_llm_question(question, kind, ctx, m), semantic=retrieval.sentence_scores,
                     subjects=list(dict.fromkeys(p.speaker for p in numbering.passages if p.speaker)),
@@ -253,54 +173,3 @@ def claim_prior(question: str, passages: list[Passage], scores: dict[str, list[t
             out[p.node_id] = [(s, e, c + delta if any(s <= a and b <= e for a, b in points) else c)
                               for s, e, c in out[p.node_id]]
     return out
-
-
-# --- the collection ------------------------------------------------------------------------------
-
-def _date(date: str, lang: Lang) -> str:
-    """"inferred: spring 2024 (GPT-4o is …)" -> "推断:spring 2024": the manifest's words, shorter."""
-    if not date or date == "not stated":
-        return MSG[lang]["no_date"]
-    date = date.split(" (")[0]
-    return MSG[lang]["inferred"] + date[len("inferred:"):].strip() if date.startswith("inferred:") else date
-
-
-def collection(ctx: Context) -> Gathered:
-    """What interviews there are: title, date, speakers and roles, length, sections."""
-    m, lang = MSG[ctx.lang], ctx.lang
-    items = ctx.library.catalog()
-    lines = [m["collection"].format(n=len(items))]
-    for i, item in enumerate(items, 1):
-        people = [_who(ctx.library, sp["name"], lang) for sp in item["speakers"]]
-        title = plain(item["title"])
-        lines.append(f"{i}. 《{title}》" if lang == "zh" else f"{i}. «{title}»")
-        lines.append("   " + m["collection_item"].format(date=_date(item["date"], lang),
-                                                        who=("、" if lang == "zh" else ", ").join(people),
-                                                        chars=f"{item['chars']:,}", turns=item["turns"]))
-        if item["sections"]:
-            sep = ";" if lang == "zh" else "; "
-            lines.append("   " + m["sections"] + sep.join(plain(s["title"]) for s in item["sections"]))
-    guests = [sp["name"] for item in items for sp in item["speakers"] if sp["role"] != "host"]
-    return Gathered(text="\n".join(lines), subjects=guests)
-
-
-def interview_overview(doc_id: str, library: Any, digests: DigestStore) -> dict | None:
-    """One interview for the UI's library view: its catalogue entry plus its digest (the
-    interview's points by section and each speaker's points), every quote with its offsets."""
-    entry = next((i for i in library.catalog() if i["doc_id"] == doc_id), None)
-    if entry is None:
-        return None
-    digest = digests.get(doc_id)
-
-    def plain(points: list[Point]) -> list[dict]:
-        return [{"quote": p.quote, "speaker": p.speaker, "section": p.section, "start": p.start, "end": p.end,
-                 "turn": p.turn} for p in points]
-
-    entry["points"] = plain(digest.interview) if digest else []
-    entry["speaker_points"] = {name: plain(points) for name, points in digest.speakers.items()} if digest else {}
-    return entry
-
-
-def library_view(library: Any, digests: DigestStore) -> list[dict]:
-    """Every interview as `interview_overview` gives it: plain data for the UI's library view."""
-    return [v for v in (interview_overview(d, library, digests) for d in sorted(library.docs)) if v]
