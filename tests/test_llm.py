@@ -19,7 +19,8 @@ from llm_server import (
     unauthorized,
 )
 
-from bot.answer.llm import LLM, LLMError, make_llm
+from bot.answer.llm import LLM, make_llm
+from bot.answer.llm_errors import LLMError
 from bot.settings import Settings
 
 KEY = "sk-test-0123456789secret"

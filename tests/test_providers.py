@@ -21,7 +21,8 @@ from llm_server import (
 from test_answering import FakeRetriever
 
 from bot.answer.engine import ChatEngine
-from bot.answer.llm import LLM, LLMError
+from bot.answer.llm import LLM
+from bot.answer.llm_errors import LLMError
 from bot.settings import Settings
 from tests.conftest import make_passage
 

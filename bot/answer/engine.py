@@ -30,7 +30,8 @@ from bot.answer.followup import _turns, asks_for_more, fresh_passages, rule_cond
 from bot.answer.gather import Context, Gathered
 from bot.answer.guard import check_question, redact, small_talk
 from bot.answer.kinds import classify, library_names
-from bot.answer.llm import LLM, LLMError, make_llm
+from bot.answer.llm import LLM, make_llm
+from bot.answer.llm_errors import LLMError
 from bot.answer.messages import MSG, reason_text, refusal_text
 from bot.answer.overview import claim_prior, mentions_topic, summary
 from bot.answer.prompts import PROMPTS_DIR, Prompt, data_text, load_prompt, prompt_exists

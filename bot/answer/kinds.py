@@ -217,7 +217,7 @@ def classify(question: str, library: Any, filters: Any = None, llm: Any = None, 
     kind = recognise(question, library, filters)
     if llm is None or prompt is None or library is None or not (kind.kind != "narrow" or (kind.cue and not kind.topic)):
         return kind
-    from bot.answer.llm import LLMError
+    from bot.answer.llm_errors import LLMError
     from bot.answer.prompts import data_text
 
     clean = redact or (lambda text: text)

@@ -3,7 +3,8 @@
 Everything goes through `LLM.stream_events`, which yields ("content", text), ("reasoning", text)
 and ("finish", reason) events as the server sends them; `stream_chat` and `complete` are views of
 it, so there is one code path to get right. Reading the reply (reasoning tags, finish reasons,
-refusals) is `bot.answer.reply`'s job, not this module's.
+refusals) is `bot.answer.reply`'s job, and telling a failure worth retrying from one to report
+is `bot.answer.llm_errors`'s, not this module's.
 
 Retrying is safe only before the first event has been handed out: after that the caller has used
 it, and a second attempt would produce a different answer spliced onto the first. So a stream
@@ -29,22 +30,18 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bot.answer.guard import redact
+from bot.answer.llm_errors import (
+    LLMError,
+    Transient,
+    connection_reason,
+    finish_word,
+    gave_up,
+    one_line,
+    status_error,
+)
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class LLMError(RuntimeError):
-    """The LLM could not produce an answer. The message is one line, safe to show a user."""
-
-
-class _Transient(Exception):
-    """A failure worth retrying (server error, rate limit, dropped connection, cut stream)."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class LLM:
@@ -91,12 +88,12 @@ class LLM:
                     yielded = True
                     yield event
                 return
-            except _Transient as exc:
-                reason = self._safe(str(exc))
+            except Transient as exc:
+                reason = one_line(str(exc), self.settings)
                 if yielded:
                     raise LLMError(f"The LLM stream broke off mid-answer ({reason}).") from None
                 if attempt + 1 >= attempts:
-                    raise LLMError(self._gave_up(reason, attempts)) from None
+                    raise LLMError(gave_up(reason, attempts)) from None
                 delay = self._delay(attempt, exc.retry_after)
                 if time.monotonic() + delay >= deadline:
                     raise LLMError(f"LLM request failed: {reason}; no time left for another attempt "
@@ -118,7 +115,7 @@ class LLM:
     # --- internals ---------------------------------------------------------------------------
 
     def _one_stream(self, messages: list[dict[str, str]], deadline: float) -> Iterator[tuple[str, str]]:
-        """One request. Transient failures raise _Transient, others LLMError."""
+        """One request. Transient failures raise Transient, others LLMError."""
         import httpx
         import openai
 
@@ -138,40 +135,28 @@ class LLM:
                             yield "content", content
                     if choice.finish_reason:
                         finished = True
-                        yield "finish", self._finish(choice.finish_reason)
-        except (LLMError, _Transient):
+                        yield "finish", finish_word(choice.finish_reason)
+        except (LLMError, Transient):
             raise
         except openai.APIStatusError as exc:
-            raise self._status_error(exc) from None
+            raise status_error(exc, self.settings) from None
         except openai.APITimeoutError:
-            raise _Transient(f"no response within {self.settings.llm_timeout:g}s") from None
+            raise Transient(f"no response within {self.settings.llm_timeout:g}s") from None
         except openai.APIConnectionError as exc:
-            raise _Transient(self._connection_reason(exc)) from None
+            raise Transient(connection_reason(exc, self.settings)) from None
         except httpx.TransportError as exc:
             # Raised while reading the body of a stream already under way (e.g. peer closed).
-            raise _Transient(f"connection lost: {type(exc).__name__}") from None
+            raise Transient(f"connection lost: {type(exc).__name__}") from None
         except openai.APIError as exc:
             # An error event inside an SSE stream: the server gave up while generating.
-            raise _Transient(f"server error in stream: {exc.message}") from None
+            raise Transient(f"server error in stream: {exc.message}") from None
         except openai.OpenAIError as exc:
-            raise LLMError(f"LLM client error: {self._safe(str(exc))}") from None
+            raise LLMError(f"LLM client error: {one_line(str(exc), self.settings)}") from None
         if not finished:
-            raise _Transient("the stream ended without a finish_reason")
-
-    def _finish(self, reason: str) -> str:
-        """A provider's finish_reason in our three words; a server-side abort is a broken stream."""
-        if reason in _CUT:
-            return "length"
-        if reason in _FILTERED:
-            return "filtered"
-        if reason in _ABORTED:
-            raise _Transient(f"the server stopped the answer (finish_reason={reason})")
-        if reason not in _STOPPED:
-            log.info("unknown finish_reason %r read as a normal end", reason)
-        return "stop"
+            raise Transient("the stream ended without a finish_reason")
 
     def _chunks(self, messages: list[dict[str, str]], deadline: float) -> Iterator[Any]:
-        """The stream's chunks, read by a worker thread; raises _Transient at either deadline."""
+        """The stream's chunks, read by a worker thread; raises Transient at either deadline."""
         first_by = min(deadline, time.monotonic() + self.settings.llm_first_token_timeout)
         box: queue.Queue[tuple[str, Any]] = queue.Queue()
         stop = threading.Event()
@@ -206,10 +191,10 @@ class LLM:
                     kind, item = box.get(timeout=max(0.0, until - now))
                 except queue.Empty:
                     if got_token:
-                        raise _Transient(f"no complete answer within {self.settings.llm_timeout:g}s") from None
+                        raise Transient(f"no complete answer within {self.settings.llm_timeout:g}s") from None
                     if first_by < deadline:
-                        raise _Transient(f"no first token within {self.settings.llm_first_token_timeout:g}s") from None
-                    raise _Transient(f"no response within {self.settings.llm_timeout:g}s") from None
+                        raise Transient(f"no first token within {self.settings.llm_first_token_timeout:g}s") from None
+                    raise Transient(f"no response within {self.settings.llm_timeout:g}s") from None
                 if kind == "end":
                     return
                 if kind == "error":
@@ -226,51 +211,9 @@ class LLM:
                 except Exception:  # noqa: BLE001 - best effort; the worker's read timeout is the backstop
                     pass
 
-    def _status_error(self, exc: Any) -> Exception:
-        status = exc.status_code
-        if status == 429 or status >= 500 or status == 408:
-            return _Transient(f"HTTP {status}", _retry_after(exc))
-        if status == 401:
-            return LLMError("The LLM rejected the API key (401). Check OPENAI_API_KEY.")
-        if status == 403:
-            return LLMError("The LLM refused access (403). Check that the API key may use this model.")
-        if status == 404:
-            return LLMError(
-                f"The LLM server has no model '{self.model}' (404). Check LLM_MODEL and OPENAI_BASE_URL."
-            )
-        detail = self._safe(_error_message(exc))
-        return LLMError(f"The LLM rejected the request ({status}){': ' + detail if detail else ''}.")
-
-    def _connection_reason(self, exc: Any) -> str:
-        where = self.settings.openai_base_url or "api.openai.com"
-        cause = exc.__cause__ or exc.__context__
-        text = f"{type(cause).__name__}: {cause}" if cause else str(exc)
-        if "refused" in text.lower():
-            return f"cannot reach {where} (connection refused)"
-        name = type(cause).__name__ if cause else "connection error"
-        if "Connect" in name or "Resolution" in text or "Name or service" in text:
-            return f"cannot reach {where} ({name})"
-        return f"connection to {where} lost ({name})"   # e.g. the server hung up mid-stream
-
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         backoff = self.base_delay * (2**attempt) * (1 + 0.1 * random.random())
         return min(self.max_delay, max(backoff, retry_after or 0.0))
-
-    def _gave_up(self, reason: str, attempts: int) -> str:
-        text = f"LLM request failed: {reason}"
-        return text + (f"; gave up after {attempts} attempts." if attempts > 1 else ".")
-
-    def _safe(self, text: str) -> str:
-        """One line, bounded, with secrets removed: fit for a user-facing notice."""
-        line = " ".join(redact(text, self.settings).split())
-        return line if len(line) <= 200 else line[:197] + "..."
-
-
-_STOPPED = {"stop", "eos", "end_turn", "stop_sequence", "tool_calls", "function_call"}
-_CUT = {"length", "max_tokens", "model_length"}
-_FILTERED = {"content_filter", "sensitive", "safety", "prohibited_content", "blocklist", "spii", "recitation"}
-# DeepSeek's and GLM's words for "the server gave up": retried when nothing was shown yet.
-_ABORTED = {"insufficient_system_resource", "network_error", "error", "abort"}
 
 
 def _has_text(choice: Any) -> bool:
@@ -279,23 +222,6 @@ def _has_text(choice: Any) -> bool:
         return bool(choice.finish_reason)
     return any(isinstance(getattr(delta, n, None), str) and getattr(delta, n)
                for n in ("content", "reasoning_content", "reasoning")) or bool(choice.finish_reason)
-
-
-def _retry_after(exc: Any) -> float | None:
-    try:
-        value = exc.response.headers.get("retry-after")
-        return max(0.0, float(value)) if value is not None else None
-    except (AttributeError, TypeError, ValueError):
-        return None  # an HTTP-date Retry-After: fall back to our own backoff
-
-
-def _error_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        err = body.get("error", body)
-        if isinstance(err, dict) and isinstance(err.get("message"), str):
-            return err["message"]
-    return ""
 
 
 def make_llm(settings: Settings, **kwargs: Any) -> LLM | None:

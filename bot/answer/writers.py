@@ -17,7 +17,8 @@ from typing import Protocol
 from bot.answer.citations import cite, renumber
 from bot.answer.extractive import extractive_answer
 from bot.answer.guard import StreamRedactor, redact
-from bot.answer.llm import LLM, LLMError
+from bot.answer.llm import LLM
+from bot.answer.llm_errors import LLMError
 from bot.answer.messages import MSG, refusal_text
 from bot.answer.prompts import Prompt, data_text, fit_passages, format_passage
 from bot.answer.reply import ReplyReader, declines
