@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.formats.base import Extracted, hms, join_words
@@ -86,25 +87,35 @@ def cues_to_text(cues: list[Cue]) -> str:
     return "\n".join(paragraphs)
 
 
+def _read_cues(data: bytes, what: str, parse: Callable[[str], list[Cue]],
+               errors: tuple[type[Exception], ...]) -> tuple[list[Cue], str] | str:
+    """The cues of a subtitle file and its encoding, or why it cannot be read (`what`: the format's
+    name for the message; `errors`: what its parser raises on a malformed file)."""
+    from ingest.loader import decode_bytes
+
+    decoded = decode_bytes(data)
+    if isinstance(decoded, str):
+        return decoded
+    text, encoding = decoded
+    try:
+        cues = parse(text)
+    except errors as exc:
+        return f"not a valid {what} file: {str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}"
+    return (cues, encoding) if cues else "no subtitle cues in the file"
+
+
 class SrtReader:
     suffixes = (".srt",)
 
     def read(self, data: bytes) -> Extracted | str:
         import srt
 
-        from ingest.loader import decode_bytes
-
-        decoded = decode_bytes(data)
-        if isinstance(decoded, str):
-            return decoded
-        text, encoding = decoded
-        try:
-            subs = list(srt.parse(text))
-        except (srt.SRTParseError, ValueError) as exc:
-            return f"not a valid SubRip (.srt) file: {str(exc).splitlines()[0][:120]}"
-        if not subs:
-            return "no subtitle cues in the file"
-        cues = [Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in subs]
+        read = _read_cues(data, "SubRip (.srt)", lambda text: [
+            Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in srt.parse(text)],
+            (srt.SRTParseError, ValueError))
+        if isinstance(read, str):
+            return read
+        cues, encoding = read
         return Extracted(text=cues_to_text(cues), encoding=encoding, format="srt", timed=True, title_in_text=False)
 
 
@@ -114,19 +125,13 @@ class VttReader:
     def read(self, data: bytes) -> Extracted | str:
         import webvtt
 
-        from ingest.loader import decode_bytes
-
-        decoded = decode_bytes(data)
-        if isinstance(decoded, str):
-            return decoded
-        text, encoding = decoded
-        try:
-            captions = list(webvtt.from_string(text))
-        except Exception as exc:  # webvtt-py raises its own MalformedFileError and friends
-            return f"not a valid WebVTT (.vtt) file: {str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}"
-        if not captions:
-            return "no subtitle cues in the file"
-        cues = [Cue(_seconds(c.start), _seconds(c.end), c.raw_text, (c.voice or "").strip() or None) for c in captions]
+        # webvtt-py raises its own MalformedFileError and friends
+        read = _read_cues(data, "WebVTT (.vtt)", lambda text: [
+            Cue(_seconds(c.start), _seconds(c.end), c.raw_text, (c.voice or "").strip() or None)
+            for c in webvtt.from_string(text)], (Exception,))
+        if isinstance(read, str):
+            return read
+        cues, encoding = read
         # Voice tags name the speakers for certain, however rarely each one speaks.
         voices = list(dict.fromkeys(c.voice for c in cues if c.voice))
         return Extracted(text=cues_to_text(cues), encoding=encoding, format="vtt", timed=True, title_in_text=False,
