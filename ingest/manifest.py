@@ -10,7 +10,6 @@ seeds/manifest.toml.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -140,7 +139,7 @@ def meta_for(file_name: str, manifest: dict[str, DocMeta], text: str, facts: dic
     A missing title is taken from the text (see `guess_title`).
     """
     meta = manifest.get(file_name) or manifest.get(Path(file_name).name)
-    meta = (dataclasses.replace(meta, speakers=list(meta.speakers), links=list(meta.links))
+    meta = (meta.model_copy(update={"speakers": list(meta.speakers), "links": list(meta.links)})
             if meta is not None else DocMeta(title=""))
     meta = merge_facts(meta, facts or {})
     if not meta.title:

@@ -3,7 +3,6 @@ the manifest's and the file's own facts, find the turns and the speakers' roles.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from pathlib import Path, PurePosixPath
@@ -81,12 +80,12 @@ def _with_speakers(meta: DocMeta, turns: list[Turn], text: str, report, strict: 
     for sp in speakers:
         if sp.name in inferred:
             role, why = inferred[sp.name]
-            sp = dataclasses.replace(sp, role=role, note=f"inferred: {why}")
+            sp = sp.model_copy(update={"role": role, "note": f"inferred: {why}"})
             stated[sp.name] = (role, f"inferred: {why}")
         if aliases.get(sp.name):
-            sp = dataclasses.replace(sp, aliases=list(dict.fromkeys([*sp.aliases, *aliases[sp.name]])))
+            sp = sp.model_copy(update={"aliases": list(dict.fromkeys([*sp.aliases, *aliases[sp.name]]))})
         out.append(sp)
-    meta = dataclasses.replace(meta, speakers=out)
+    meta = meta.model_copy(update={"speakers": out})
     roles = {sp.name: sp.role for sp in out}
     for s in report.speakers:
         s["role"] = roles.get(s["name"], s["role"])

@@ -32,11 +32,11 @@ def make_library() -> Library:
     t1_start = t0_end + 1
     t1_end = TEXT.index("\n", t1_start)
     t2_start = t1_end + 1
-    turns = [Turn(0, "speech", "张小珺", 0, t0_end, "01 成本"),
-             Turn(1, "speech", "李广密", t1_start, t1_end, "01 成本"),
-             Turn(2, "speech", "张小珺", t2_start, len(TEXT) - 1, "01 成本")]
-    meta = DocMeta(title=TITLE, speakers=[SpeakerInfo("李广密", "guest", "拾象科技"), SpeakerInfo("张小珺", "host")])
-    doc = CleanDoc(DOC_ID, f"{DOC_ID}.txt", TEXT, turns, meta)
+    turns = [Turn(index=0, kind="speech", speaker="张小珺", start=0, end=t0_end, section="01 成本"),
+             Turn(index=1, kind="speech", speaker="李广密", start=t1_start, end=t1_end, section="01 成本"),
+             Turn(index=2, kind="speech", speaker="张小珺", start=t2_start, end=len(TEXT) - 1, section="01 成本")]
+    meta = DocMeta(title=TITLE, speakers=[SpeakerInfo(name="李广密", role="guest", org="拾象科技"), SpeakerInfo(name="张小珺", role="host")])
+    doc = CleanDoc(doc_id=DOC_ID, file=f"{DOC_ID}.txt", text=TEXT, turns=turns, meta=meta)
     speakers = {"李广密": SpeakerEntry("李广密", "guest", {DOC_ID}, "拾象科技"),
                 "张小珺": SpeakerEntry("张小珺", "host", {DOC_ID})}
     return Library({DOC_ID: doc}, speakers)

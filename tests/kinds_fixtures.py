@@ -52,16 +52,16 @@ def make_doc(doc_id: str, title: str, turns: list[tuple[str | None, str]], speak
         text += words + "\n"
         if who is None:
             section = words
-            out.append(Turn(i, "heading", None, start, start + len(words), section))
+            out.append(Turn(index=i, kind="heading", speaker=None, start=start, end=start + len(words), section=section))
         else:
-            out.append(Turn(i, "speech", who, start, start + len(words), section))
-    return CleanDoc(doc_id, f"{doc_id}.txt", text, out, DocMeta(title=title, date="2025-03-01", speakers=speakers))
+            out.append(Turn(index=i, kind="speech", speaker=who, start=start, end=start + len(words), section=section))
+    return CleanDoc(doc_id=doc_id, file=f"{doc_id}.txt", text=text, turns=out, meta=DocMeta(title=title, date="2025-03-01", speakers=speakers))
 
 
 def make_docs() -> list[CleanDoc]:
-    a = make_doc("a_quantum", TITLE_A, TURNS_A, [SpeakerInfo("王小明", "host", "量子周刊"),
-                                                  SpeakerInfo("赵大力", "guest", "极冷科技", ["Zhao Dali"])])
-    b = make_doc("b_robots", TITLE_B, TURNS_B, [SpeakerInfo("钱多多", "speaker", "飞轮机器人", ["Qian Duoduo"])])
+    a = make_doc("a_quantum", TITLE_A, TURNS_A, [SpeakerInfo(name="王小明", role="host", org="量子周刊"),
+                                                  SpeakerInfo(name="赵大力", role="guest", org="极冷科技", aliases=["Zhao Dali"])])
+    b = make_doc("b_robots", TITLE_B, TURNS_B, [SpeakerInfo(name="钱多多", role="speaker", org="飞轮机器人", aliases=["Qian Duoduo"])])
     return [a, b]
 
 

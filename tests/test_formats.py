@@ -196,7 +196,7 @@ def test_raw_asr_lines_with_times_and_no_labels() -> None:
 
 def test_unmarked_recording_with_people_in_the_manifest_credits_nobody(tmp_path: Path) -> None:
     doc = _doc("raw_asr.txt", manifest={"raw_asr.txt": DocMeta(title="夜间经济", speakers=[
-        SpeakerInfo("王芳", "host"), SpeakerInfo("李强", "guest")])})
+        SpeakerInfo(name="王芳", role="host"), SpeakerInfo(name="李强", role="guest")])})
     assert doc.layout["layout"] == "unmarked" and doc.layout["people"] == ["王芳", "李强"]
     assert all(t.speaker is None for t in doc.turns)
     assert {c.role for c in chunk_document(doc)} == {"unmarked"}
@@ -208,7 +208,7 @@ def test_role_labels_q_and_a() -> None:
     assert [s for s, _ in _speech(doc)] == ["Q", "A"] * 3
     assert _roles(doc) == {"Q": "host", "A": "guest"}
     # with a manifest naming the one guest, A is that person
-    named = _doc("qa_roles.txt", manifest={"qa_roles.txt": DocMeta(title="", speakers=[SpeakerInfo("Marit Olsen", "guest")])})
+    named = _doc("qa_roles.txt", manifest={"qa_roles.txt": DocMeta(title="", speakers=[SpeakerInfo(name="Marit Olsen", role="guest")])})
     assert [s for s, _ in _speech(named)][:2] == ["Q", "Marit Olsen"]
 
 

@@ -34,8 +34,8 @@ pieces = st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12))
 texts = st.lists(pieces, max_size=60).map("".join)
 metas = st.sampled_from([
     DocMeta(title="t"),
-    DocMeta(title="t", speakers=[SpeakerInfo("张三", "host"), SpeakerInfo("李四", "guest", aliases=["Li Si"])]),
-    DocMeta(title="t", speakers=[SpeakerInfo("李四", "speaker")], default_speaker="李四"),
+    DocMeta(title="t", speakers=[SpeakerInfo(name="张三", role="host"), SpeakerInfo(name="李四", role="guest", aliases=["Li Si"])]),
+    DocMeta(title="t", speakers=[SpeakerInfo(name="李四", role="speaker")], default_speaker="李四"),
 ])
 sizes = st.tuples(st.integers(8, 320), st.integers(0, 200)).map(lambda t: (t[0], t[0] + t[1]))
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -106,8 +106,8 @@ def test_chunking_handles_any_text_as_one_speakers_turn(raw: str, size: tuple[in
     """Bypass cleaning and parsing: one speech turn over the raw text, whatever it holds."""
     from bot.index.documents import Turn
 
-    doc = CleanDoc("raw", "raw.txt", raw, [Turn(0, "speech", "张三", 0, len(raw))],
-                   DocMeta(title="t", speakers=[SpeakerInfo("张三", "guest")]))
+    doc = CleanDoc(doc_id="raw", file="raw.txt", text=raw, turns=[Turn(index=0, kind="speech", speaker="张三", start=0, end=len(raw))],
+                   meta=DocMeta(title="t", speakers=[SpeakerInfo(name="张三", role="guest")]))
     _check_chunks(doc, *size)
 
 
@@ -116,7 +116,7 @@ def test_chunking_handles_any_text_as_one_speakers_turn(raw: str, size: tuple[in
                 max_size=8), sizes)
 def test_labelled_dialogue_keeps_speakers_apart(turns: list[tuple[str, str]], size: tuple[int, int]) -> None:
     raw = "访谈\n" + "\n".join(f"{who}:{words}" for who, words in turns)
-    meta = DocMeta(title="访谈", speakers=[SpeakerInfo("张三", "host"), SpeakerInfo("李四", "guest")])
+    meta = DocMeta(title="访谈", speakers=[SpeakerInfo(name="张三", role="host"), SpeakerInfo(name="李四", role="guest")])
     doc = to_clean_doc(LoadedFile(Path("d.txt"), "d", raw, "utf-8"), {"d.txt": meta})
     _check_turns(doc.text, doc.turns)
     _check_chunks(doc, *size)

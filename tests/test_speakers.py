@@ -50,7 +50,7 @@ def _check_offsets(text: str, turns: list[Turn]) -> None:
 
 
 INTERVIEW = DocMeta(title="", speakers=[
-    SpeakerInfo("张鹏", "host", aliases=["Zhang Peng"]), SpeakerInfo("闫俊杰", "guest", aliases=["Yan Junjie"])])
+    SpeakerInfo(name="张鹏", role="host", aliases=["Zhang Peng"]), SpeakerInfo(name="闫俊杰", role="guest", aliases=["Yan Junjie"])])
 
 
 # --- layout (a): "名字:" prefixes ----------------------------------------------------------------
@@ -63,7 +63,7 @@ def test_prefix_layout_and_follow_on_paragraphs() -> None:
 
 
 def test_title_line_with_a_name_is_not_speech() -> None:
-    meta = DocMeta(title="拾象科技李广密:硅谷大模型的融资由巨头主导", speakers=[SpeakerInfo("李广密", "guest"), SpeakerInfo("张小珺", "host")])
+    meta = DocMeta(title="拾象科技李广密:硅谷大模型的融资由巨头主导", speakers=[SpeakerInfo(name="李广密", role="guest"), SpeakerInfo(name="张小珺", role="host")])
     text = "拾象科技李广密:硅谷大模型的融资由巨头主导\n\n编者的介绍。\n\n张小珺:问题?\n\n李广密:回答。"
     turns = parse_turns(text, meta)
     assert turns[0].kind == "heading" and turns[0].speaker is None
@@ -94,14 +94,14 @@ def test_opening_question_goes_to_the_single_host_before_a_guest() -> None:
     turns = parse_turns(text, INTERVIEW)
     assert (turns[0].kind, turns[0].speaker) == ("speech", "张鹏")
     # two hosts: ambiguous, stays narration
-    two = DocMeta(title="", speakers=[*INTERVIEW.speakers, SpeakerInfo("AI光年", "host")])
+    two = DocMeta(title="", speakers=[*INTERVIEW.speakers, SpeakerInfo(name="AI光年", role="host")])
     assert parse_turns(text, two)[0].kind == "narration"
     # not a question: narration
     assert parse_turns("编者按语。\n\n闫俊杰:回答。", INTERVIEW)[0].kind == "narration"
 
 
 def test_label_missing_its_colon_after_a_question() -> None:
-    meta = DocMeta(title="", speakers=[SpeakerInfo("张小珺", "host"), SpeakerInfo("李广密", "guest")])
+    meta = DocMeta(title="", speakers=[SpeakerInfo(name="张小珺", role="host"), SpeakerInfo(name="李广密", role="guest")])
     text = "张小珺:格局什么时候稳定?\n\n李广密2024 年可能会决定格局。\n\n张小珺:还有呢?\n\n李广密认为的事我们不转述。"
     turns = parse_turns(text, meta)
     assert [(t.speaker, _words(text, t)[:6]) for t in turns] == [
@@ -111,7 +111,7 @@ def test_label_missing_its_colon_after_a_question() -> None:
 
 def test_summary_block_is_not_speech() -> None:
     text = "觀點提煉:\n\n1. 端側模型有隱私優勢。\n\n2.云端差距1到2年。\n\n9月24日晚,節目播出。\n\n以下為實錄:\n\n端側模型的優勢\n\n林凡:問題?\n\n李大海:回答。"
-    meta = DocMeta(title="", speakers=[SpeakerInfo("林凡", "host"), SpeakerInfo("李大海", "guest")])
+    meta = DocMeta(title="", speakers=[SpeakerInfo(name="林凡", role="host"), SpeakerInfo(name="李大海", role="guest")])
     turns = parse_turns(text, meta)
     assert [t.kind for t in turns] == ["summary", "narration", "heading", "speech", "speech"]
     assert _words(text, turns[0]).endswith("1到2年。")
@@ -125,7 +125,7 @@ def test_caption_and_editor_note_are_narration() -> None:
 
 
 # --- layout (b): the name on its own line --------------------------------------------------------
-PODCAST = DocMeta(title="", speakers=[SpeakerInfo("Monica", "host"), SpeakerInfo("Xuezhi Wang", "guest", aliases=["Xuezhi"])])
+PODCAST = DocMeta(title="", speakers=[SpeakerInfo(name="Monica", role="host"), SpeakerInfo(name="Xuezhi Wang", role="guest", aliases=["Xuezhi"])])
 
 
 def test_name_line_layout_with_timestamp_toc_and_guest_list() -> None:
@@ -303,7 +303,7 @@ def test_golden_evidence_lands_in_the_expected_speakers_turns() -> None:
 _PIECES = st.sampled_from(["张鹏:", "闫俊杰：", "Monica", "Xuezhi Wang01:02", "01", "1.标题", "观点提炼:", "目录", "更新:",
                            "问题?", "回答。", "大模型", "\n", "\n\n", " ", "(reasoning)", "图片来源:", "①", "谈生态:"])
 _METAS = [DocMeta(title=""), INTERVIEW, PODCAST, DocMeta(title="大模型", default_speaker="D"),
-          DocMeta(title="", speakers=[SpeakerInfo("S", "speaker")])]
+          DocMeta(title="", speakers=[SpeakerInfo(name="S", role="speaker")])]
 
 
 @settings(max_examples=300, deadline=None)
