@@ -5,7 +5,9 @@ The manifest is optional, and so is every entry: a file without one gets a defau
 whose title comes from its first line. A manifest that is present but wrong is an error, raised
 as `ManifestError` with the file and the problem named, because silently ignoring a typo
 ("rol = ...") would mis-attribute speech. The format is documented at the top of
-seeds/manifest.toml.
+seeds/manifest.toml; `ManifestEntry` and `ManifestSpeaker` are its tables as pydantic models
+(unknown fields forbidden, strings stripped), and `_problem` says what pydantic found in the
+manifest's own words.
 """
 
 from __future__ import annotations
@@ -20,19 +22,72 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
 from bot.index.documents import DocMeta, SpeakerInfo
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.toml"
 ROLES = ("host", "guest", "speaker")
-_ENTRY_KEYS = {"title", "date", "source", "default_speaker", "notes", "speakers", "media_url"}
-_SPEAKER_KEYS = {"name", "role", "org", "aliases", "note"}
 _SENTENCE_END = "。!?！？…"
 
 
 class ManifestError(ValueError):
     """The manifest exists but cannot be used; the message names the file and the problem."""
+
+
+class ManifestSpeaker(BaseModel):
+    """One `[["file".speakers]]` table."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = ""
+    role: str | None = None
+    org: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> ManifestSpeaker:
+        if not self.name:
+            raise ValueError("'name' is required and must not be empty")
+        if self.role is not None and self.role not in ROLES:
+            raise ValueError(f"({self.name}): unknown role {self.role!r}; use one of {', '.join(ROLES)}")
+        if not all(self.aliases):
+            raise ValueError(f"({self.name}): 'aliases' must be a list of non-empty strings")
+        return self
+
+    def info(self) -> SpeakerInfo:
+        return SpeakerInfo(name=self.name, role=self.role or "unknown", org=self.org, aliases=self.aliases,
+                           note=self.note)
+
+
+class ManifestEntry(BaseModel):
+    """One `["file"]` table: facts about one transcript."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    default_speaker: str | None = None
+    notes: str | None = None
+    speakers: list[ManifestSpeaker] = Field(default_factory=list)
+    media_url: str | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> ManifestEntry:
+        if self.media_url and not re.match(r"https?://|file:|/", self.media_url):
+            raise ValueError(f"'media_url' must be an http(s) URL or a path, got {self.media_url!r}")
+        _check_unique([sp.name for sp in self.speakers], [[sp.name, *sp.aliases] for sp in self.speakers])
+        return self
+
+    def meta(self) -> DocMeta:
+        """The entry as a document's facts; an entry without `title` gets "" (`meta_for` fills it)."""
+        return DocMeta(title=self.title or "", date=self.date or "not stated", source=self.source or "not stated",
+                       speakers=[sp.info() for sp in self.speakers], default_speaker=self.default_speaker,
+                       notes=self.notes, media_url=self.media_url)
 
 
 def load_manifest(source_dir: Path) -> dict[str, DocMeta]:
@@ -52,63 +107,45 @@ def load_manifest(source_dir: Path) -> dict[str, DocMeta]:
     out: dict[str, DocMeta] = {}
     for file_name, entry in raw.items():
         where = f'{path}: entry ["{file_name}"]'
-        if not isinstance(entry, dict):
-            raise ManifestError(f'{where}: expected a table ["{file_name}"] with fields, got a {type(entry).__name__}')
-        out[file_name] = _entry(entry, where)
+        try:
+            out[file_name] = ManifestEntry.model_validate(entry).meta()
+        except ValidationError as err:
+            raise ManifestError(_problem(err, where, file_name, entry)) from None
         if not (path.parent / file_name).exists():
             log.warning("%s: no such file in %s (entry kept, unused)", where, path.parent)
     return out
 
 
-def _entry(entry: dict[str, Any], where: str) -> DocMeta:
-    unknown = set(entry) - _ENTRY_KEYS
-    if unknown:
-        raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_ENTRY_KEYS)}")
-    strings = {k: _str(entry, k, where) for k in ("title", "date", "source", "default_speaker", "notes", "media_url")}
-    if strings["media_url"] and not re.match(r"https?://|file:|/", strings["media_url"]):
-        raise ManifestError(f"{where}: 'media_url' must be an http(s) URL or a path, got {strings['media_url']!r}")
-    speakers_raw = entry.get("speakers", [])
-    if not isinstance(speakers_raw, list):
-        raise ManifestError(f"{where}: 'speakers' must be an array of tables ([[\"file\".speakers]])")
-    speakers = [_speaker(s, f"{where} speaker #{i + 1}") for i, s in enumerate(speakers_raw)]
-    _check_unique(speakers, where)
-    return DocMeta(
-        title=strings["title"] or "",
-        date=strings["date"] or "not stated",
-        source=strings["source"] or "not stated",
-        speakers=speakers,
-        default_speaker=strings["default_speaker"],
-        notes=strings["notes"],
-        media_url=strings["media_url"],
-    )
-
-
-def _str(table: dict[str, Any], key: str, where: str) -> str | None:
-    value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ManifestError(f"{where}: '{key}' must be a string, got {type(value).__name__} {value!r}")
-    return value.strip()
-
-
-def _speaker(raw: Any, where: str) -> SpeakerInfo:
-    if not isinstance(raw, dict):
-        raise ManifestError(f"{where}: expected a table with name/role/org/aliases/note")
-    unknown = set(raw) - _SPEAKER_KEYS
-    if unknown:
-        raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_SPEAKER_KEYS)}")
-    name = _str(raw, "name", where)
-    if not name:
-        raise ManifestError(f"{where}: 'name' is required and must not be empty")
-    role = _str(raw, "role", where)
-    if role is not None and role not in ROLES:
-        raise ManifestError(f"{where} ({name}): unknown role {role!r}; use one of {', '.join(ROLES)}")
-    aliases = raw.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise ManifestError(f"{where} ({name}): 'aliases' must be a list of non-empty strings")
-    return SpeakerInfo(name=name, role=role or "unknown", org=_str(raw, "org", where),
-                       aliases=[a.strip() for a in aliases], note=_str(raw, "note", where))
+def _problem(err: ValidationError, where: str, file_name: str, entry: Any) -> str:
+    """The first problem pydantic found, in the manifest's words, naming the entry and speaker."""
+    errors = err.errors()
+    first = errors[0]
+    loc = first["loc"]
+    allowed = set(ManifestEntry.model_fields)
+    if loc[:1] == ("speakers",) and len(loc) > 1:
+        raw = entry["speakers"][loc[1]]
+        name = raw.get("name") if isinstance(raw, dict) else None
+        where = f"{where} speaker #{int(loc[1]) + 1}"
+        if isinstance(name, str) and loc[2:3] == ("aliases",):   # a type error in the list: who it is
+            where += f" ({name.strip()})"
+        loc, allowed = loc[2:], set(ManifestSpeaker.model_fields)
+    kind, value = first["type"], first.get("input")
+    if kind == "extra_forbidden":
+        unknown = sorted(str(e["loc"][-1]) for e in errors if e["type"] == kind and e["loc"][:-1] == first["loc"][:-1])
+        return f"{where}: unknown field(s) {unknown}; allowed: {sorted(allowed)}"
+    if kind == "model_type" and "speakers" in allowed:
+        return f'{where}: expected a table ["{file_name}"] with fields, got a {type(value).__name__}'
+    if kind == "model_type":
+        return f"{where}: expected a table with {'/'.join(ManifestSpeaker.model_fields)}"
+    if loc[:1] == ("speakers",):
+        return f"{where}: 'speakers' must be an array of tables ([[\"file\".speakers]])"
+    if loc[:1] == ("aliases",):
+        return f"{where}: 'aliases' must be a list of non-empty strings"
+    if kind == "string_type":
+        return f"{where}: '{loc[0]}' must be a string, got {type(value).__name__} {value!r}"
+    cause = (first.get("ctx") or {}).get("error")
+    problem = str(cause) if cause is not None else first["msg"]
+    return f"{where} {problem}" if problem.startswith("(") else f"{where}: {problem}"
 
 
 def name_key(name: str) -> str:
@@ -116,18 +153,18 @@ def name_key(name: str) -> str:
     return re.sub(r"[\s·・.]+", "", name).casefold()
 
 
-def _check_unique(speakers: list[SpeakerInfo], where: str) -> None:
-    names = [sp.name for sp in speakers]
+def _check_unique(names: list[str], labels: list[list[str]]) -> None:
+    """Each speaker listed once, and no name or alias naming two of them."""
     for name in names:
         if names.count(name) > 1:
-            raise ManifestError(f"{where}: speaker {name!r} is listed twice")
+            raise ValueError(f"speaker {name!r} is listed twice")
     owner: dict[str, str] = {}
-    for sp in speakers:
-        for label in [sp.name, *sp.aliases]:
+    for name, own in zip(names, labels):
+        for label in own:
             key = name_key(label)
-            if key in owner and owner[key] != sp.name:
-                raise ManifestError(f"{where}: {label!r} names both {owner[key]!r} and {sp.name!r}")
-            owner[key] = sp.name
+            if key in owner and owner[key] != name:
+                raise ValueError(f"{label!r} names both {owner[key]!r} and {name!r}")
+            owner[key] = name
 
 
 def meta_for(file_name: str, manifest: dict[str, DocMeta], text: str, facts: dict[str, Any] | None = None,
