@@ -12,7 +12,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from bot.settings import PROJECT_ROOT
@@ -91,10 +90,3 @@ def timed(fn, *args: Any, **kw: Any) -> tuple[Any, float]:
     t = time.perf_counter()
     out = fn(*args, **kw)
     return out, time.perf_counter() - t
-
-
-def work_dir(base: Path | None, name: str) -> Path:
-    root = base or Path(os.environ.get("BENCH_WORK", "/tmp/transcript-qa-bench"))
-    path = root / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path

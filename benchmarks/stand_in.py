@@ -80,7 +80,7 @@ class StandIn:
         self.aliases = aliases or {}   # "Yan Junjie" -> "闫俊杰": a model knows both spellings
 
     def __call__(self, body: dict) -> Any:
-        from bot.text.lang import detect_lang, norm, split_sentences
+        from bot.text.lang import norm, split_sentences
         from tests.llm_server import reply
 
         user = body["messages"][-1]["content"]
@@ -113,7 +113,7 @@ class StandIn:
             quote = re.sub(r"[\u3002\uff01\uff1f!?\uff1b;\uff0c,\u3001\s]+$", "", _clause(best, words))
             if len(norm(quote)) < 4:
                 continue
-            claims.append((n, self._claim(question, ci, n, speaker or "编者", quote, lang, detect_lang)))
+            claims.append((n, self._claim(question, ci, n, speaker or "编者", quote, lang)))
         if not claims:
             meant.declined = True
             return reply(DECLINE[lang][0], reasoning=self._thinking(question, passages))
@@ -142,7 +142,7 @@ class StandIn:
         finish = "length" if meant.cut else "stop"
         return reply(text, reasoning=reasoning, finish=finish)
 
-    def _claim(self, question: str, ci: int, n: int, speaker: str, quote: str, lang: str, detect) -> str:
+    def _claim(self, question: str, ci: int, n: int, speaker: str, quote: str, lang: str) -> str:
         if self.kind != "reasoning":
             q, style = f"“{quote}”", "[{n}]"
         else:

@@ -317,7 +317,7 @@ def test_from_settings_picks_offline_without_llm_settings(passages):
 
 
 def test_what_else_follow_up_skips_passages_already_quoted(passages):
-    from bot.answer.followup import asks_for_more, drop_already_quoted
+    from bot.answer.followup import asks_for_more, fresh_passages
 
     assert asks_for_more("他还说了什么?") and asks_for_more("What else did he say?")
     assert not asks_for_more("李广密怎么看成本?")
@@ -326,10 +326,9 @@ def test_what_else_follow_up_skips_passages_already_quoted(passages):
     first = passages[0]
     s, e = split_sentences(first.text)[0]
     previous = f"李广密认为:“{first.text[s:e]}”[1]"
-    kept = drop_already_quoted(passages, [("user", "q"), ("assistant", previous)])
+    kept = fresh_passages(passages, [("user", "q"), ("assistant", previous)])
     assert first not in kept and len(kept) == len(passages) - 1
-    # nothing new: keep what there is rather than answer from nothing
-    assert drop_already_quoted(passages[:1], [("assistant", previous)]) == passages[:1]
+    assert fresh_passages(passages[:1], [("assistant", previous)]) == []   # nothing new (the engine says so)
 
 
 def test_offline_answer_prefers_the_sentence_whose_vector_is_closest():

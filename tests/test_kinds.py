@@ -10,7 +10,6 @@ import pytest
 from kinds_fixtures import TITLE_A, TITLE_B, PairRetriever, build, make_docs, make_library
 from llm_server import reply
 
-from bot.answer.collection import interview_overview, library_view
 from bot.answer.engine import ChatEngine
 from bot.answer.followup import rule_condense
 from bot.answer.kinds import parse_llm_kind, recognise
@@ -167,19 +166,6 @@ def test_collection_lists_titles_speakers_dates_and_sections(world):
     assert "总结一下赵大力的主要观点" in answer.suggestions
     en = ChatEngine(settings, retriever).ask("What interviews do you have?")
     assert "There are 2 interviews" in en.text and "Summarize Zhao Dali's main points" in en.suggestions
-
-
-def test_library_view_is_plain_data_with_each_interviews_overview(world):
-    _, library, _, digests, _ = world
-    view = library_view(library, digests)
-    assert [v["doc_id"] for v in view] == ["a_quantum", "b_robots"]
-    a = view[0]
-    assert a["title"] == TITLE_A and a["date"] == "2025-03-01" and a["chars"] > 100
-    assert [s["name"] for s in a["speakers"]] == ["王小明", "赵大力"] and a["speakers"][1]["org"] == "极冷科技"
-    assert [s["title"] for s in a["sections"]][0].startswith("谈成本")
-    assert a["points"] and a["speaker_points"]["赵大力"]
-    json.dumps(view, ensure_ascii=False)   # plain data
-    assert interview_overview("nope", library, digests) is None
 
 
 # --- follow-ups ------------------------------------------------------------------------------------

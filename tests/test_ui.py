@@ -32,17 +32,17 @@ from bot.ui.chat import doc_choices, make_filters, speaker_choices
 from bot.ui.removal import drop_manifest_entry, remove_transcript, uploaded_files
 from bot.ui.render import (
     answer_json,
-    answers_of,
     assistant_message,
     chat_messages,
     chat_text,
     history_of,
     md_text,
     turn,
+    turns_of,
     user_message,
 )
 from bot.ui.runtime import Status
-from bot.ui.text import EXAMPLES, I18N, STRINGS, date_label, lang_of, mode_labels, mode_line, t
+from bot.ui.text import EXAMPLES, I18N, STRINGS, date_label, lang_of, llm_host, mode_line, t
 from bot.ui.upload import add_transcripts, manifest_entry, parse_speakers, safe_name, toml_str
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -66,10 +66,9 @@ def test_browser_language(raw: str | None, want: str) -> None:
 
 
 def test_mode_label_shows_model_and_host_only() -> None:
-    assert mode_labels(None, None)["en"] == "Offline: answers quote the transcripts"
-    llm = mode_labels("qwen2.5", "http://user:secret@10.0.0.5:8080/v1")
-    assert llm["en"] == "LLM: qwen2.5 (10.0.0.5)" and "secret" not in llm["zh"]
-    assert mode_labels("gpt-4o-mini", None)["en"] == "LLM: gpt-4o-mini (api.openai.com)"
+    assert STRINGS["en"]["mode_offline"] == "Offline: answers quote the transcripts"
+    assert llm_host("http://user:secret@10.0.0.5:8080/v1") == "10.0.0.5" and llm_host(None) == "api.openai.com"
+    assert mode_line("qwen2.5", "http://user:secret@10.0.0.5:8080/v1").endswith("qwen2.5 (10.0.0.5)")
     assert "qa_mode_offline" in mode_line(None, None) and "secret" not in mode_line("m", "http://u:secret@h/v1")
 
 
@@ -108,7 +107,7 @@ def test_conversation_round_trips_through_the_browser() -> None:
     import json
 
     convo = json.loads(json.dumps(convo))  # as gr.BrowserState stores it
-    back = answers_of(convo)
+    back = [a for _, a in turns_of(convo)]
     assert back[1].citations[0].quote == "模型最大的成本在前期实验" and back[0].passages[0].title == TITLE
     assert history_of(convo) == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": first.text},
                                  {"role": "user", "content": "q2 experiment"},
@@ -116,7 +115,7 @@ def test_conversation_round_trips_through_the_browser() -> None:
     messages = chat_messages(convo, "zh")
     assert "#cite-0-1" in messages[1]["content"] and "#cite-1-1" in messages[3]["content"]
     assert "复制回答和来源" in messages[3]["content"]
-    assert answers_of([{"junk": 1}, *convo]) and len(answers_of([{"a": "not a dict"}])) == 0
+    assert turns_of([{"junk": 1}, *convo]) and len(turns_of([{"a": "not a dict"}])) == 0
 
 
 def test_each_answer_keeps_its_own_sources() -> None:

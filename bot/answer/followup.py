@@ -155,9 +155,3 @@ def fresh_passages(passages: list[Passage], turns: list[tuple[str, str]]) -> lis
 
     return [p for p in passages
             if not any(e - s >= 12 and p.text[s:e] in last for s, e in split_sentences(p.text))]
-
-
-def drop_already_quoted(passages: list[Passage], turns: list[tuple[str, str]]) -> list[Passage]:
-    """For "他还说了什么?": leave out passages the recent answers already quoted (any sentence of
-    12+ characters of theirs in it). If that leaves nothing, the passages stay as they were."""
-    return fresh_passages(passages, turns) or passages

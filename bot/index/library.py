@@ -174,15 +174,3 @@ class Library:
             if name not in [n for n, _ in out]:
                 out.append((name, span))
         return out
-
-    def context(self, doc_id: str, start: int, end: int, turns_around: int = 2) -> list[dict]:
-        """The turns around [start, end) of a document: for "open this source in its place"."""
-        doc = self.docs.get(doc_id)
-        if doc is None:
-            return []
-        idx = next((i for i, t in enumerate(doc.turns) if t.start <= start < max(t.end, t.start + 1)), None)
-        if idx is None:
-            idx = min(range(len(doc.turns)), key=lambda i: abs(doc.turns[i].start - start), default=0)
-        lo, hi = max(0, idx - turns_around), min(len(doc.turns), idx + turns_around + 1)
-        return [{"speaker": t.speaker, "kind": t.kind, "section": t.section, "start": t.start, "end": t.end,
-                 "text": doc.text[t.start:t.end], "cited": i == idx} for i, t in enumerate(doc.turns[lo:hi], lo)]

@@ -61,14 +61,6 @@ def turns_of(convo: list[dict] | None) -> list[tuple[str, Answer]]:
     return out
 
 
-def answers_of(convo: list[dict] | None) -> list[Answer]:
-    return [a for _, a in turns_of(convo)]
-
-
-def questions_of(convo: list[dict] | None) -> list[str]:
-    return [q for q, _ in turns_of(convo)]
-
-
 def history_of(convo: list[dict] | None) -> list[dict[str, str]]:
     """The engine's history: raw (unescaped) turns, as asked and as answered."""
     out: list[dict[str, str]] = []

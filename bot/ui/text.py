@@ -224,13 +224,6 @@ def role_name(lang: str, role: str | None) -> str:
     return t(lang, key) if key in STRINGS["en"] else (role or t(lang, "r_unknown"))
 
 
-def mode_labels(model: str | None, base_url: str | None) -> dict[str, str]:
-    """The mode line in both languages; `model=None` means offline (no LLM configured)."""
-    if model is None:
-        return {lang: t(lang, "mode_offline") for lang in STRINGS}
-    return {lang: f"{t(lang, 'mode_llm')} {model} ({llm_host(base_url)})" for lang in STRINGS}
-
-
 def mode_line(model: str | None, base_url: str | None) -> str:
     """The mode line as the page shows it: translated in the browser; the model name as is."""
     if model is None:
@@ -275,5 +268,3 @@ def _zh_date(d: str) -> str:
         if word in _SEASONS:
             return f"{year}年{_SEASONS[word]}"
     return d
-
-
