@@ -111,6 +111,15 @@ class OverviewParams(BaseModel):
         16, description="Passages searched within a named interview or person for a summary on a topic "
         "(twice top_k: a summary reads wider than one answer).")
     topic_quotes: int = Field(6, description="Quotes at most in a summary on a topic.")
+    topic_quote_chars: int = Field(
+        150, description="Characters per quote a summary on a topic may use (times `topic_quotes`: its "
+        "length budget); about one spoken sentence, not tuned.")
+    topic_keep_ratio: float = Field(
+        0.3, description="A summary on a topic quotes sentences down to this share of the best one's score "
+        "(the narrow answer's `answer.keep_ratio` is 0.45): it gathers more, set by reading, not tuned.")
+    brief_points: int = Field(
+        3, description="Digest points per interview when the whole collection is summarised (its heaviest "
+        "topics, in the order said); set by reading the seeds' overview, not tuned.")
     side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
     suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
     claim_prior: float = Field(
@@ -154,6 +163,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, description="Seconds one LLM call may take in total, retries included, first byte to last token.")
     llm_first_token_timeout: float = Field(30.0, description="Seconds each attempt may wait for its first token (answer or reasoning); SSE keep-alives do not count.")
     llm_retries: int = Field(3, description="Retries for transient LLM errors (5xx, 429, dropped connections).")
+    llm_retry_delay: float = Field(0.5, description="Seconds before the first retry, doubled each time (plus up to 10% jitter); not tuned.")
+    llm_retry_max_delay: float = Field(8.0, description="Longest wait between attempts, also capping a server's Retry-After: a chat user will not wait minutes; not tuned.")
     llm_context_tokens: int = Field(12000, description="Token budget for the passages given to the LLM (counted with cl100k_base).")
     llm_reasoning_models: str = Field(r"r1\b|qwq|qwen3|think|reason|glm-z1|magistral", description="Regex (case-insensitive) of model names whose reply may open with reasoning and no <think> tag: their stream is held back until </think> or the end.")
     llm_show_reasoning: bool = Field(False, description="Show the model's reasoning folded ('思考过程' / 'Reasoning') above the answer in the chat.")

@@ -19,6 +19,8 @@ from ingest.timestamps import time_at
 __all__ = ["Chunk", "chunk_document", "pack", "sentence_spans", "sentence_units"]
 
 _SOFT_BREAK = re.compile(r"[，、,：:]")
+# Characters of a host's question kept with the guest's chunk that answers it (keyword text, the
+# passage the LLM reads): the end of a long turn is its question. Set at the first ingest, not tuned.
 QUESTION_CONTEXT_CHARS = 240
 # Part of every chunk id: bump it when what gets embedded for a chunk changes (see
 # ingest.records.embed_text), and the next ingest re-embeds everything by itself.

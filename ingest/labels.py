@@ -17,6 +17,8 @@ from ingest.paragraphs import Para, is_numbered_heading
 
 log = logging.getLogger(__name__)
 
+# Times a name-like label must occur before it counts as a speaker when no manifest names them:
+# twice is a footer's "公众号:" or a title line; set by reading the seeds and the format fixtures, not tuned.
 MIN_RECUR = 3
 # A label at a paragraph's start, markup around it allowed: "名字:", "**Name:**", "**Name**:", "### 名字："
 PREFIX = re.compile(r"(?:#{1,6}\s+|>\s*)*(?:\*\*|__)?\s*([^:：\n*]{1,30}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*")

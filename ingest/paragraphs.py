@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Characters at most in a heading; longer is a sentence. Set by reading the seeds' headings, not tuned.
 MAX_HEADING = 50
 NUM_ONLY = re.compile(r"(?:0?[1-9]|[1-9]\d)")
 _NUM_HEAD = re.compile(r"(0[1-9]|[1-9]\d?)(\s*[.、．]\s*|\s+)?(\S)")

@@ -49,16 +49,16 @@ class LLM:
         self,
         settings: Settings,
         *,
-        base_delay: float = 0.5,
-        max_delay: float = 8.0,
+        base_delay: float | None = None,
+        max_delay: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         client: Any | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.llm_model
         self.retries = max(0, settings.llm_retries)
-        self.base_delay = base_delay
-        self.max_delay = max_delay  # also caps a server's Retry-After: a chat user will not wait minutes
+        self.base_delay = settings.llm_retry_delay if base_delay is None else base_delay
+        self.max_delay = settings.llm_retry_max_delay if max_delay is None else max_delay
         self._sleep = sleep
         self._client = client
 

@@ -84,7 +84,8 @@ def summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
             fingerprints.append(digest.fingerprint)
             points = digest.interview
             if overview_only:
-                points = sorted(sorted(points, key=lambda p: -p.weight)[:3], key=lambda p: p.start)
+                points = sorted(sorted(points, key=lambda p: -p.weight)[:ctx.settings.overview.brief_points],
+                                key=lambda p: p.start)
             voices = [s for s in digest.speakers if s]
             who = "、".join(voices) if ctx.lang == "zh" else ", ".join(voices)
             lines.append(m["doc_brief" if overview_only else "doc_points"].format(title=plain(doc.meta.title), who=who))
@@ -122,7 +123,8 @@ def _topic_summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
         return Gathered(text=m["topic_absent"].format(scope=scope or m["everything"], topic=kind.topic),
                         passages=retrieval.passages, refused=True)
     params = s.answer.model_copy(update={"max_sentences": s.overview.topic_quotes,
-                                         "max_chars": s.overview.topic_quotes * 150, "keep_ratio": 0.3})
+                                         "max_chars": s.overview.topic_quotes * s.overview.topic_quote_chars,
+                                         "keep_ratio": s.overview.topic_keep_ratio})
     picks = pick_sentences(kind.topic, passages, params, s.host_weight, retrieval.sentence_scores)
     picks.sort(key=lambda x: (passages[x.n - 1].doc_id, passages[x.n - 1].start + x.start))
     voices = {passages[x.n - 1].speaker for x in picks}
