@@ -37,10 +37,14 @@ class ManifestError(ValueError):
     """The manifest exists but cannot be used; the message names the file and the problem."""
 
 
-class ManifestSpeaker(BaseModel):
-    """One `[["file".speakers]]` table."""
+class _Table(BaseModel):
+    """A manifest table: a misspelt field is an error, strings are stripped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ManifestSpeaker(_Table):
+    """One `[["file".speakers]]` table."""
 
     name: str = ""
     role: str | None = None
@@ -63,10 +67,8 @@ class ManifestSpeaker(BaseModel):
                            note=self.note)
 
 
-class ManifestEntry(BaseModel):
+class ManifestEntry(_Table):
     """One `["file"]` table: facts about one transcript."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str | None = None
     date: str | None = None
