@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.answer.extractive import pick_sentences, terms
+from bot.answer.extractive import pick_sentences, short_title, terms
 from bot.answer.kinds import QuestionKind
 from bot.answer.messages import MSG
 from bot.answer.overview import Context, Gathered, _Numbering, _q, claim_prior, mentions_topic, point_passage
@@ -33,7 +33,7 @@ def _label(kind: str, value: str, ctx: Context) -> str:
     if kind == "person":
         return value
     doc = ctx.library.docs.get(value)
-    title = doc.meta.title if doc else value
+    title = short_title(doc.meta.title) if doc else value   # the full title is on the source card
     return f"《{title}》" if ctx.lang == "zh" else f"«{title}»"
 
 
