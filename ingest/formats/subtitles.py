@@ -16,7 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from ingest.formats.base import Extracted, hms, join_words
+from ingest.formats.base import Extracted, Unreadable, hms, join_words
 
 # A paragraph of unlabelled subtitles closes at the first sentence end after this many characters
 # (about one chunk, ingest.chunking's 320): set by reading Whisper and YouTube exports, not tuned.
@@ -89,21 +89,21 @@ def cues_to_text(cues: list[Cue]) -> str:
 class SrtReader:
     suffixes = (".srt",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         import srt
 
         from ingest.loader import decode_bytes
 
         decoded = decode_bytes(data)
-        if isinstance(decoded, str):
+        if isinstance(decoded, Unreadable):
             return decoded
         text, encoding = decoded
         try:
             subs = list(srt.parse(text))
         except (srt.SRTParseError, ValueError) as exc:
-            return f"not a valid SubRip (.srt) file: {str(exc).splitlines()[0][:120]}"
+            return Unreadable("srt_invalid", {"err": str(exc).splitlines()[0][:120]})
         if not subs:
-            return "no subtitle cues in the file"
+            return Unreadable("no_cues")
         cues = [Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in subs]
         return Extracted(text=cues_to_text(cues), encoding=encoding, format="srt", timed=True, title_in_text=False)
 
@@ -111,21 +111,21 @@ class SrtReader:
 class VttReader:
     suffixes = (".vtt",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         import webvtt
 
         from ingest.loader import decode_bytes
 
         decoded = decode_bytes(data)
-        if isinstance(decoded, str):
+        if isinstance(decoded, Unreadable):
             return decoded
         text, encoding = decoded
         try:
             captions = list(webvtt.from_string(text))
         except Exception as exc:  # webvtt-py raises its own MalformedFileError and friends
-            return f"not a valid WebVTT (.vtt) file: {str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}"
+            return Unreadable("vtt_invalid", {"err": str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__})
         if not captions:
-            return "no subtitle cues in the file"
+            return Unreadable("no_cues")
         cues = [Cue(_seconds(c.start), _seconds(c.end), c.raw_text, (c.voice or "").strip() or None) for c in captions]
         # Voice tags name the speakers for certain, however rarely each one speaks.
         voices = list(dict.fromkeys(c.voice for c in cues if c.voice))
