@@ -29,7 +29,7 @@ def test_every_example_button_is_answered_about_whom_it_names(engine, seeded):
         assert len(examples) == 4, examples
         for question in examples:
             answer = engine.ask(question)
-            assert not answer.refused and answer.citations, (question, answer.text)
+            assert not answer.refused and (answer.citations or answer.kind == "collection"), (question, answer.text)
             named = {n for n in library.speakers if n in question or display_name(library, n, lang) in question}
             assert named <= {c.speaker for c in answer.citations}, (question, answer.text)
         kinds = [engine.ask(q).kind for q in examples]
