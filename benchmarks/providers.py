@@ -113,7 +113,9 @@ def check(items: list[dict], run: dict) -> dict[str, Any]:
         m: Meant | None = row["meant"]
         if m is None:
             continue   # refused before the LLM was asked
-        cited = {c["n"] for c in row["citations"]}
+        # the model's [n] is the n-th passage it was given; the answer renumbers markers in
+        # reading order, so compare by passage, not by the number shown
+        cited = {c["passage"] + 1 for c in row["citations"] if c.get("passage") is not None}
         if m.declined:
             declined += 1
             declined_refused += bool(row["refused"])

@@ -122,6 +122,7 @@ class OverviewParams(BaseModel):
         "topics, in the order said); set by reading the seeds' overview, not tuned.")
     side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
     suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
+    starters: int = Field(4, description="Example questions on the empty chat, made from the library (what is in it, a guest's main points, a topic, a comparison).")
     claim_prior: float = Field(
         0.02, description="Added to the stored similarity of a sentence that is one of its speaker's digest "
         "points and shares a word with the question, when the offline answer picks sentences. Golden tune "

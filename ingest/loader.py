@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.formats import SUPPORTED_SUFFIXES, reader_for, supported_list
+from ingest.formats.base import Unreadable
 from ingest.manifest import MANIFEST_NAME
 from ingest.model import LoadedFile, Skipped
 
@@ -63,10 +64,11 @@ def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
     skipped: list[Skipped] = []
     seen_real: set[Path] = set()
     if not root.is_dir():
-        return [], [Skipped(file=str(root), reason="source folder does not exist or is not a folder")]
+        return [], [Skipped(file=str(root), code="no_folder")]
 
     def on_error(err: OSError) -> None:
-        skipped.append(Skipped(file=_rel(Path(err.filename or root), root), reason=f"cannot read folder: {err.strerror}"))
+        skipped.append(Skipped(file=_rel(Path(err.filename or root), root), code="folder_unreadable",
+                               args={"err": str(err.strerror)}))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
         here = Path(dirpath)
@@ -77,7 +79,7 @@ def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
             elif p.is_symlink():
                 dirnames.remove(d)
                 where = "inside" if _inside(p, root) else "outside"
-                skipped.append(Skipped(file=_rel(p, root), reason=f"symbolic link to a folder {where} the source folder: not followed"))
+                skipped.append(Skipped(file=_rel(p, root), code="link_folder", args={"where": where}))
         for name in filenames:
             p = here / name
             rel = _rel(p, root)
@@ -85,15 +87,15 @@ def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
                 continue
             if p.is_symlink():
                 if not p.exists():
-                    skipped.append(Skipped(file=rel, reason="broken symbolic link"))
+                    skipped.append(Skipped(file=rel, code="broken_link"))
                     continue
                 if not _inside(p, root):
-                    skipped.append(Skipped(file=rel, reason="symbolic link pointing outside the source folder: not followed"))
+                    skipped.append(Skipped(file=rel, code="link_outside"))
                     continue
             suffix = p.suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
-                kind = f"unsupported type {suffix}" if suffix else "no file extension"
-                skipped.append(Skipped(file=rel, reason=f"{kind}: only {supported_list()} are read"))
+                skipped.append(Skipped(file=rel, code="unsupported" if suffix else "no_suffix",
+                                       args={"suffix": suffix, "supported": supported_list()}))
                 continue
             files.append(p)
     # A symlink and its target both inside the tree: read the real file once, skip the link.
@@ -101,7 +103,7 @@ def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
     for p in sorted(files, key=lambda q: (q.is_symlink(), _rel(q, root))):
         real = p.resolve()
         if real in seen_real:
-            skipped.append(Skipped(file=_rel(p, root), reason="symbolic link to another file in the folder: read once, as that file"))
+            skipped.append(Skipped(file=_rel(p, root), code="link_duplicate"))
             continue
         seen_real.add(real)
         unique.append(p)
@@ -121,26 +123,27 @@ def load_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
     rel = _rel(path, root)
     reader = reader_for(path)
     if reader is None:
-        return Skipped(file=rel, reason=f"unsupported type {path.suffix or '(none)'}: only {supported_list()} are read")
+        return Skipped(file=rel, code="unsupported" if path.suffix else "no_suffix",
+                       args={"suffix": path.suffix, "supported": supported_list()})
     try:
         size = path.stat().st_size
         if size == 0:
-            return Skipped(file=rel, reason="empty file")
+            return Skipped(file=rel, code="empty")
         if size > max_bytes:
-            return Skipped(file=rel, reason=f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+            return Skipped(file=rel, code="too_big", args={"mb": size / 1e6, "limit": max_bytes / 1e6})
         data = path.read_bytes()
     except OSError as err:
-        return Skipped(file=rel, reason=f"cannot read file: {err.strerror or err}")
+        return Skipped(file=rel, code="unreadable", args={"err": str(err.strerror or err)})
     try:
         got = reader.read(data)
     except Exception as exc:  # a reader's library failing on a file it should have refused
         log.exception("reading %s failed", rel)
-        return Skipped(file=rel, reason=f"cannot read as {path.suffix}: {type(exc).__name__}: {exc}")
-    if isinstance(got, str):
-        return Skipped(file=rel, reason=got)
+        return Skipped(file=rel, code="reader_failed", args={"suffix": path.suffix, "err": f"{type(exc).__name__}: {exc}"})
+    if isinstance(got, Unreadable):
+        return Skipped(file=rel, code=got.code, args=got.args)
     text = normalise_newlines(got.text)
     if not text.strip():
-        return Skipped(file=rel, reason="file contains only whitespace" if got.format == "text" else "no text in the file")
+        return Skipped(file=rel, code="whitespace" if got.format == "text" else "no_text")
     log.debug("loaded %s as %s/%s (%d chars)", rel, got.format, got.encoding, len(text))
     return LoadedFile(path=path, doc_id=doc_id_for(path, root), text=text, encoding=got.encoding,
                       format=got.format, facts=got.facts, headings=got.headings, quotes=got.quotes,
@@ -151,19 +154,19 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
 
 
-def decode_bytes(data: bytes) -> tuple[str, str] | str:
-    """(text, encoding) or a reason string why the bytes are not readable text."""
+def decode_bytes(data: bytes) -> tuple[str, str] | Unreadable:
+    """(text, encoding) or why the bytes are not readable text."""
     if not data:
-        return "empty file"
+        return Unreadable("empty")
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
-            return f"binary file (looks like {what}), not text"
+            return Unreadable("binary_like", {"what": what})
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return _checked(data.decode(enc).lstrip("\ufeff"), enc)
             except UnicodeDecodeError:
-                return f"starts with a {enc} byte-order mark but is not valid {enc}"
+                return Unreadable("bad_bom", {"enc": enc})
     if b"\x00" not in data:  # UTF-8 prose never contains NUL; UTF-16 of ASCII would pass as UTF-8
         try:
             return _checked(data.decode("utf-8"), "utf-8")
@@ -172,7 +175,7 @@ def decode_bytes(data: bytes) -> tuple[str, str] | str:
     else:
         guess = _utf16_guess(data)
         if guess is None:
-            return "binary file (contains NUL bytes and is not UTF-16 text)"
+            return Unreadable("binary_nul")
         return _checked(*guess)
     best = _best_legacy(data)
     if best is not None:
@@ -180,10 +183,10 @@ def decode_bytes(data: bytes) -> tuple[str, str] | str:
     return _charset_normalizer_fallback(data)
 
 
-def _checked(text: str, encoding: str) -> tuple[str, str] | str:
+def _checked(text: str, encoding: str) -> tuple[str, str] | Unreadable:
     text = normalise_newlines(text)
     if text and _control_fraction(text) > 0.05:
-        return "binary file (mostly control characters), not text"
+        return Unreadable("binary_control")
     return text, encoding
 
 
@@ -298,12 +301,12 @@ def _best_legacy(data: bytes) -> tuple[str, str] | None:
     return text, enc
 
 
-def _charset_normalizer_fallback(data: bytes) -> tuple[str, str] | str:
+def _charset_normalizer_fallback(data: bytes) -> tuple[str, str] | Unreadable:
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - it is a declared dependency
-        return "could not determine the text encoding"
+        return Unreadable("no_encoding")
     match = from_bytes(data).best()
     if match is None or match.chaos > 0.3:
-        return "could not determine the text encoding (not UTF-8, UTF-16, GB18030 or Big5 text)"
+        return Unreadable("no_encoding")
     return _checked(str(match), match.encoding)

@@ -26,4 +26,19 @@ class LoadedFile:
 @dataclass
 class Skipped:
     file: str            # path relative to the source folder
-    reason: str          # one line a user can act on
+    code: str            # why, as a code of ingest.messages.SKIP
+    args: dict[str, Any] = field(default_factory=dict)   # the details its line names
+
+    @property
+    def reason(self) -> str:
+        """One English line a user can act on (the CLI's and the log's)."""
+        return self.worded("en")
+
+    def worded(self, lang: str) -> str:
+        from ingest.messages import skip_reason
+
+        return skip_reason(self.code, self.args, lang)
+
+    def as_dict(self) -> dict[str, Any]:
+        """As an ingest report lists it: the file, the English line, and the code to word it anew."""
+        return {"file": self.file, "reason": self.reason, "code": self.code, "args": self.args}

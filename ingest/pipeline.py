@@ -64,7 +64,7 @@ class IngestReport:
     files_indexed: list[str] = field(default_factory=list)
     # per file: format, title, layout and why, speakers with roles and why, timed, labels
     per_file: list[dict[str, Any]] = field(default_factory=list)
-    files_skipped: list[dict[str, str]] = field(default_factory=list)
+    files_skipped: list[dict[str, Any]] = field(default_factory=list)   # Skipped.as_dict()
     chunks_added: int = 0
     chunks_updated: int = 0
     chunks_deleted: int = 0
@@ -103,22 +103,22 @@ def _existing(collection: Any, page: int = 5000, metadata: bool = True) -> dict[
 
 def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]:
     paths, skipped = discover(source)
-    report.files_skipped.extend({"file": s.file, "reason": s.reason} for s in skipped)
+    report.files_skipped.extend(s.as_dict() for s in skipped)
     manifest = load_manifest(source)
     docs = []
     for path in paths:
         loaded = load_file(path, source)
         if isinstance(loaded, Skipped):
-            report.files_skipped.append({"file": loaded.file, "reason": loaded.reason})
+            report.files_skipped.append(loaded.as_dict())
             continue
         try:
             doc = to_clean_doc(loaded, manifest)
         except Exception as exc:  # one bad file must not stop the others
             logger.exception("cannot parse %s", path)
-            report.files_skipped.append({"file": str(path.relative_to(source)), "reason": f"cannot parse: {exc}"})
+            report.files_skipped.append(Skipped(str(path.relative_to(source)), "parse_failed", {"err": str(exc)}).as_dict())
             continue
         if not doc.text.strip() or not doc.turns:
-            report.files_skipped.append({"file": doc.file, "reason": "no text left after cleaning"})
+            report.files_skipped.append(Skipped(doc.file, "nothing_left").as_dict())
             continue
         report.per_file.append(file_report(doc, loaded.format, loaded.encoding))
         docs.append((doc, docstore.content_hash(doc)))

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from bot.answer.engine import ChatEngine
 from bot.answer.extractive import is_filler, short_title
 from bot.settings import PROJECT_ROOT
@@ -59,8 +57,6 @@ def check_answer(answer, library) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(reason="KNOWN, open (2026-11-25 merge): q003's two-interview answer (comparison path) "
-                   "repeats the talk's full title; fix next session", strict=False)
 def test_golden_offline_answers_quote_whole_sentences_and_name_each_interview_once(seeded):
     settings, services, _ = seeded
     engine = ChatEngine(settings, services.retriever)

@@ -14,7 +14,9 @@ from bot.answer.engine import ChatEngine
 from bot.answer.followup import rule_condense
 from bot.answer.kinds import parse_llm_kind, recognise
 from bot.answer.llm import LLM
+from bot.answer.suggest import starters
 from bot.index.digests import DigestStore, load_digest
+from bot.index.documents import SpeakerInfo
 from bot.schema import Filters
 from ingest.digest import update_digests
 
@@ -166,6 +168,31 @@ def test_collection_lists_titles_speakers_dates_and_sections(world):
     assert "总结一下赵大力的主要观点" in answer.suggestions
     en = ChatEngine(settings, retriever).ask("What interviews do you have?")
     assert "There are 2 interviews" in en.text and "Summarize Zhao Dali's main points" in en.suggestions
+
+
+def test_example_questions_are_made_from_the_library(library):
+    zh, en = starters(library, "zh", 4), starters(library, "en", 4)
+    assert zh[0] == "有哪些访谈?" and en[0] == "What interviews are there?"
+    guests = {"赵大力", "钱多多"}   # the host 王小明 is never offered
+    assert any(q.startswith("总结一下") and any(g in q for g in guests) for q in zh), zh
+    assert not any("王小明" in q for q in zh + en)
+    assert any("Zhao Dali" in q or "Qian Duoduo" in q for q in en) and not any("赵大力" in q for q in en)
+    # the two guests are in different interviews: a comparison on a word both of them use
+    differ = [q for q in zh if "看法有什么不同" in q]
+    assert differ and all(g in differ[0] for g in guests), zh
+    assert starters(None, "zh", 4) == [] and len(starters(library, "zh", 2)) == 2
+
+
+def test_numbered_labels_are_not_offered_as_people():
+    # the same two interviews, as a meeting recorder labels them
+    label = {"王小明": "发言人 1", "赵大力": "发言人 2", "钱多多": "发言人 2"}
+    docs = make_docs()
+    for d in docs:
+        d.meta.speakers = [SpeakerInfo(name=label[s.name], role=s.role) for s in d.meta.speakers]
+        for t in d.turns:
+            t.speaker = label.get(t.speaker or "", t.speaker)
+    zh = starters(make_library(docs), "zh", 4)
+    assert zh and not any("看法有什么不同" in q for q in zh), zh   # one label, two strangers
 
 
 # --- follow-ups ------------------------------------------------------------------------------------

@@ -216,3 +216,14 @@ def test_short_gbk_and_big5_beat_charset_normalizer() -> None:
             theirs += best is not None and str(best) == text
     assert ours == total
     assert ours >= theirs
+
+
+def test_every_skip_reason_is_worded_in_both_languages() -> None:
+    import string
+
+    from ingest.messages import SKIP
+
+    assert set(SKIP["zh"]) == set(SKIP["en"])
+    for code, line in SKIP["en"].items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(line) if f}
+        assert fields == {f for _, f, _, _ in string.Formatter().parse(SKIP["zh"][code]) if f}, code

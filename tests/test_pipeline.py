@@ -176,7 +176,7 @@ def test_cli_json_and_killed_ingest_recovers(tmp_path, phase):
     else:
         assert summary["chunks_added"] == 0 and summary["sentences_added"] > 0
     assert summary["files_indexed"] == 2
-    assert summary["files_skipped"] == [{"file": "cover.png", "reason": summary["files_skipped"][0]["reason"]}]
+    assert [(s["file"], s["code"]) for s in summary["files_skipped"]] == [("cover.png", "unsupported")]
     assert {"embed_and_store", "total"} <= set(summary["seconds"])
 
     clean = _cli([str(src), "--data-dir", str(clean_dir), "--json"])

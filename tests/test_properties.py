@@ -126,6 +126,7 @@ def test_labelled_dialogue_keeps_speakers_apart(turns: list[tuple[str, str]], si
 
 # --- every format -------------------------------------------------------------------------------------
 from ingest.formats import reader_for  # noqa: E402
+from ingest.formats.base import Unreadable  # noqa: E402
 from ingest.timestamps import strip_timestamps, time_at  # noqa: E402
 
 # Fewer examples where each one writes and reads a file (docx, subtitles): the shapes are few.
@@ -266,4 +267,4 @@ def test_every_reader_says_why_on_random_bytes(tmp_path: Path) -> None:
         for _ in range(20):
             data = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 400)))
             got = reader_for("x" + suffix).read(data)   # never raises
-            assert isinstance(got, str) or got.text is not None
+            assert isinstance(got, Unreadable) or got.text is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.answer.extractive import pick_sentences, terms
+from bot.answer.extractive import pick_sentences, short_title, terms
 from bot.answer.gather import Context, Gathered, Numbering, in_quotes, point_passage
 from bot.answer.kinds import QuestionKind
 from bot.answer.messages import MSG
@@ -34,7 +34,7 @@ def _label(kind: str, value: str, ctx: Context) -> str:
     if kind == "person":
         return value
     doc = ctx.library.docs.get(value)
-    title = doc.meta.title if doc else value
+    title = short_title(doc.meta.title) if doc else value   # the full title is on the source card
     return f"《{title}》" if ctx.lang == "zh" else f"«{title}»"
 
 
@@ -75,8 +75,11 @@ def _search(kind: str, value: str, topic: str, ctx: Context) -> Side:
     claim = _claim(kind, value, topic, ctx)
     # Absent when their turns miss it while others discuss it, or when the search is weak and
     # none of the topic's words is in their passages (an interview's search is judged like any);
-    # a claim of theirs on the topic says they do discuss it.
-    if claim is None and (not ok or (retrieval.weak and (retrieval.reason or not mentions_topic(topic, ok)))):
+    # a claim of theirs on the topic says they do discuss it, and so do passages of theirs that
+    # hold every word of it, though another person's rank higher ("训练": 17 times in one
+    # guest's words, yet "没有谈到" before this).
+    said = mentions_topic(topic, ok, every=True) if retrieval.reason else mentions_topic(topic, ok)
+    if claim is None and (not ok or (retrieval.weak and not said)):
         side.absent = True
         return side
     if claim is not None:

@@ -146,15 +146,15 @@ def _topic_summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
                     topics=[kind.topic])
 
 
-def mentions_topic(topic: str, passages: list[Passage]) -> bool:
-    """Some content word of the topic occurs in the passages (or none can be checked: an English
-    word the glossary does not know says nothing about Chinese text)."""
+def mentions_topic(topic: str, passages: list[Passage], every: bool = False) -> bool:
+    """Some (`every`: each) content word of the topic occurs in the passages (or none can be
+    checked: an English word the glossary does not know says nothing about Chinese text)."""
     words = terms(topic)
     if not words:
         return True
     hay = normalize(" ".join(p.text for p in passages))
     checkable = [w for w in words if not w.isascii()] or list(words)
-    return any(w in hay for w in checkable)
+    return (all if every else any)(w in hay for w in checkable)
 
 
 def claim_prior(question: str, passages: list[Passage], scores: dict[str, list[tuple[int, int, float]]],

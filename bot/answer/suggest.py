@@ -14,6 +14,7 @@ from bot.answer.kinds import QuestionKind, library_names
 from bot.answer.overview import mentions_topic
 from bot.schema import Answer
 from bot.text.lang import Lang, simplify
+from bot.text.names import is_placeholder
 from bot.text.stopwords import is_stopword
 from bot.text.tokenize import segmenter
 
@@ -32,7 +33,7 @@ TEMPLATES = {
 }
 
 
-def _name(library: Any, name: str, lang: Lang) -> str:
+def display_name(library: Any, name: str, lang: Lang) -> str:
     """An English question uses the first Latin alias the manifest lists ("Yan Junjie")."""
     if lang == "en" and library is not None and not name.isascii():
         return latin_alias(library, name) or name
@@ -49,8 +50,9 @@ def latin_alias(library: Any, name: str) -> str | None:
     return None
 
 
-def _terms(texts: list[str], question: str, names: set[str]) -> list[str]:
-    """Nouns the texts dwell on (most frequent first) that the question does not name."""
+def _terms(texts: list[str], question: str, names: set[str], least: int = 2) -> list[str]:
+    """Nouns the texts dwell on (most frequent first, said at least `least` times) that the question
+    does not name."""
     import jieba.posseg
 
     segmenter()
@@ -69,10 +71,13 @@ def _terms(texts: list[str], question: str, names: set[str]) -> list[str]:
                 counts[w] += 1
         for m in _LATIN.finditer(text):
             w = m.group()
+            before = text[:m.start()].rstrip()
+            if (not before or before[-1] in ".!?。！？:：\"“”'") and not (w.isupper() or any(c.isdigit() for c in w)):
+                continue   # capitalised only because a sentence starts there ("Thank you", "Well")
             if (len(w) >= 3 and (w[0].isupper() or any(c.isdigit() for c in w)) and w.lower() not in q
-                    and not any(w in n for n in names)):
+                    and not is_stopword(w.lower()) and not any(w in n for n in names)):
                 counts[w] += 1
-    return [w for w, c in counts.most_common() if c >= 2]
+    return [w for w, c in counts.most_common() if c >= least]
 
 
 def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit: int,
@@ -90,19 +95,19 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
     texts = [c.quote for c in answer.citations] + [p.text for p in answer.passages[:4]]
     terms = _terms(texts, question, names)
     if kind.kind == "collection":
-        out += [t["points"].format(who=_name(library, n, lang)) for n in people[:limit]]
+        out += [t["points"].format(who=display_name(library, n, lang)) for n in people[:limit]]
     elif kind.kind == "compare":
-        out += [t["points"].format(who=_name(library, n, lang)) for n in people[:2]]
-        out += [t["says"].format(who=_name(library, people[0], lang), term=w) for w in terms[:1] if people]
+        out += [t["points"].format(who=display_name(library, n, lang)) for n in people[:2]]
+        out += [t["says"].format(who=display_name(library, people[0], lang), term=w) for w in terms[:1] if people]
     elif kind.kind == "summary":
         for who in people[:2]:
             own = [c.quote for c in answer.citations if c.speaker == who]
-            out += [t["says"].format(who=_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
+            out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
         if kind.people and len(kind.people) == 1:
             docs = sorted(library.speakers[kind.people[0]].docs) if kind.people[0] in library.speakers else []
             out += [t["doc"].format(title=library.docs[d].meta.title) for d in docs[:1] if d in library.docs]
         elif not kind.people:
-            out += [t["points"].format(who=_name(library, n, lang)) for n in people[:2]]
+            out += [t["points"].format(who=display_name(library, n, lang)) for n in people[:2]]
     elif not answer.refused and people:
         who = people[0]
         topic = kind.topic
@@ -112,14 +117,72 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
             and p.speaker in library.speakers and topic and mentions_topic(topic, [p])]
         others = [o for o in others if o != who]
         if topic and others:
-            out.append(t["differ"].format(a=_name(library, who, lang), b=_name(library, others[0], lang), term=topic))
-        out.append(t["points"].format(who=_name(library, who, lang)))
+            out.append(t["differ"].format(a=display_name(library, who, lang), b=display_name(library, others[0], lang), term=topic))
+        out.append(t["points"].format(who=display_name(library, who, lang)))
         own = [p.text for p in answer.passages if p.speaker == who]
-        out += [t["says"].format(who=_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
+        out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
     elif answer.refused:
         others = [p.speaker for p in answer.passages if p.speaker and p.role != "host" and p.speaker in library.speakers]
         if others and kind.topic:
-            out.append(t["says"].format(who=_name(library, others[0], lang), term=kind.topic))
+            out.append(t["says"].format(who=display_name(library, others[0], lang), term=kind.topic))
         out.append(t["all"])
     asked = simplify(question).lower().strip(" ?？")
     return [q for q in dict.fromkeys(out) if simplify(q).lower().strip(" ?？") != asked][:limit]
+
+
+def starters(library: Any, lang: Lang, limit: int) -> list[str]:
+    """The first screen's example questions, made from what the library holds (so they fit the
+    user's own transcripts, not ours): what is in here, the main points of the guest who says the
+    most, what another guest says about a word they dwell on, and how two guests of different
+    interviews differ on a word both use. Fewer when the library is too small for them."""
+    if library is None or not library.docs or limit <= 0:
+        return []
+    t = TEMPLATES[lang]
+    names = library_names(library)
+    said: dict[str, int] = Counter()
+    texts: dict[str, list[str]] = {}
+    for doc in library.docs.values():
+        for turn in doc.turns:
+            entry = library.speakers.get(turn.speaker or "")
+            if turn.kind == "speech" and entry is not None and entry.role not in ("host", "editor"):
+                said[entry.name] += turn.end - turn.start
+                texts.setdefault(entry.name, []).append(doc.text[turn.start:turn.end])
+    # people by name first: "发言人 2" of one meeting and of another are not one person to compare
+    guests = sorted((n for n, _ in said.most_common()), key=is_placeholder)
+    # a guest's words, capped: the terms of their first few thousand characters are enough
+    terms = {n: _terms(_capped(texts[n], 6000), "", names, least=1) for n in guests[:4]}
+    out = [t["all"]]
+    if guests:
+        out.append(t["points"].format(who=display_name(library, guests[0], lang)))
+    for who in guests[1:2] or guests[:1]:
+        out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in terms[who][:1]]
+    pair = _shared_term(guests[:4], terms, library)
+    if pair:
+        a, b, term = pair
+        out.append(t["differ"].format(a=display_name(library, a, lang), b=display_name(library, b, lang), term=term))
+    for who in guests[2:4]:   # no comparison to offer: what a third guest says instead
+        out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in terms[who][:1]]
+    return list(dict.fromkeys(out))[:limit]
+
+
+def _capped(texts: list[str], chars: int) -> list[str]:
+    out, n = [], 0
+    for text in texts:
+        if n >= chars:
+            break
+        out.append(text)
+        n += len(text)
+    return out
+
+
+def _shared_term(guests: list[str], terms: dict[str, list[str]], library: Any) -> tuple[str, str, str] | None:
+    """Two guests with no interview in common, and the word ranked highest in both their terms."""
+    for i, a in enumerate(guests):
+        for b in guests[i + 1:]:
+            if is_placeholder(a) or is_placeholder(b) or library.speakers[a].docs & library.speakers[b].docs:
+                continue
+            rank_b = {w: i for i, w in enumerate(terms[b])}
+            common = sorted((i + rank_b[w], w) for i, w in enumerate(terms[a]) if w in rank_b)
+            if common:
+                return a, b, common[0][1]
+    return None

@@ -87,7 +87,8 @@ def record(item: dict, ans, previous=None, total_ms: float | None = None) -> dic
         "kind": ans.kind, "standalone_question": ans.standalone_question, "suggestions": ans.suggestions,
         "previous_quotes": [c.quote for c in previous.citations] if previous else None,
         "citations": [{"n": c.n, "doc": c.doc, "title": c.title, "speaker": c.speaker, "quote": c.quote,
-                       "start": c.start, "end": c.end, "verified": c.verified} for c in ans.citations],
+                       "start": c.start, "end": c.end, "verified": c.verified, "passage": c.passage}
+                      for c in ans.citations],
         "passages": [{"rank": i, "doc": p.doc_file, "speaker": p.speaker, "role": p.role, "time": p.time,
                       "text": p.text, "start": p.start, "end": p.end, "score": round(p.score, 4)}
                      for i, p in enumerate(ans.passages[:10], 1)],

@@ -31,7 +31,7 @@ from bot.ui.render import (
     turns_of,
     user_message,
 )
-from bot.ui.text import EXAMPLES, lang_of, t
+from bot.ui.text import lang_of, t
 from bot.ui.upload import INGEST_LOCK
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def browser_secret(settings: Settings) -> str:
 class Handlers:
     def __init__(self, runtime: Runtime, settings: Settings) -> None:
         self.runtime, self.settings = runtime, settings
+        self._starters: tuple[Any, list[str]] = (None, [])
 
     def library(self) -> Any:
         """The library once the index is ready, else None (the page must draw before that)."""
@@ -177,8 +178,19 @@ class Handlers:
 
     def first_screen(self, lang: str) -> dict[str, Any]:
         """The empty chat's content: the interviews (once known) and example questions."""
-        return {"placeholder": library_html(self.library(), lang) or None,
-                "examples": [{"text": q} for q in EXAMPLES[lang]]}
+        library = self.library()
+        return {"placeholder": library_html(library, lang) or None,
+                "examples": [{"text": q} for q in self.starters(library, lang)]}
+
+    def starters(self, library: Any, lang: str) -> list[str]:
+        """Example questions made from the library (bot.answer.suggest.starters), kept until the
+        library changes: reading a guest's words for a topic takes a second on a big collection."""
+        from bot.answer.suggest import starters
+
+        key = (id(library), tuple(sorted(library.docs)) if library is not None else (), lang)
+        if self._starters[0] != key:
+            self._starters = (key, starters(library, lang_of(lang), self.settings.overview.starters))
+        return self._starters[1]
 
     def redraw(self, convo: list | None, docs: list | None, speakers: list | None, lang: str) -> tuple:
         """Everything the server wrote, in `lang` (after a reload or a language change).

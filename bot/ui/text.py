@@ -26,13 +26,6 @@ MAX_MB = 5
 SUFFIXES = ", ".join(SUPPORTED_SUFFIXES)   # every format ingest reads; new ones appear by themselves
 
 # Example questions, in the interface's language (names stay as the transcripts write them).
-EXAMPLES: dict[str, list[str]] = {
-    "zh": ["李广密怎么看 GPT-4 的训练成本?", "闫俊杰认为大模型的成本会怎样变化?", "李大海怎么看端侧模型?",
-           "出门问问的演讲里讲了 Agent 的哪些方向?"],
-    "en": ["what did 李广密 say about GPT-4 cost", "What does Xuezhi Wang say about reasoning?",
-           "How does 闫俊杰 see the cost of large models changing?", "Which app first ran Stable Diffusion on a phone?"],
-}
-
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Interview transcripts Q&A",
@@ -40,7 +33,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_offline": "Offline: answers quote the transcripts",
         "mode_llm": "LLM:",
         "input": "Your question",
-        "placeholder": "Ask about the interviews, e.g. what did 李广密 say about GPT-4 cost",
+        "placeholder": "Ask about the interviews: who said what, someone's main points, how two people differ",
         "clear": "New conversation",
         "chat": "Conversation",
         "sources": "Sources",
@@ -119,7 +112,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_offline": "离线：回答摘录访谈原文",
         "mode_llm": "大模型：",
         "input": "你的问题",
-        "placeholder": "就这些访谈提问，例如：李广密怎么看 GPT-4 的训练成本",
+        "placeholder": "就这些访谈提问：谁说了什么、某人的主要观点、两人的看法有何不同",
         "clear": "新对话",
         "chat": "对话",
         "sources": "来源",

@@ -167,6 +167,7 @@ def validate_staged(staging: Path, names: list[str], lang: str, seeds: Path | No
     its text is already in `seeds` (or earlier in the same upload) under another name."""
     from ingest.loader import load_file
     from ingest.manifest import ManifestError, load_manifest
+    from ingest.messages import skip_reason
     from ingest.model import Skipped
     from ingest.parse import to_clean_doc
 
@@ -178,16 +179,16 @@ def validate_staged(staging: Path, names: list[str], lang: str, seeds: Path | No
     for name in names:
         loaded = load_file(staging / name, staging)
         if isinstance(loaded, Skipped):
-            raise UploadError(t(lang, "u_invalid", name=name, reason=loaded.reason))
+            raise UploadError(t(lang, "u_invalid", name=name, reason=loaded.worded(lang)))
         other = seen.setdefault(fingerprint(loaded.text), name)
         if other != name:
             raise UploadError(t(lang, "u_duplicate", name=name, other=other))
         try:
             doc = to_clean_doc(loaded, manifest)
         except Exception as exc:  # whatever the parser trips on, the user needs the reason, not a trace
-            raise UploadError(t(lang, "u_invalid", name=name, reason=str(exc))) from exc
+            raise UploadError(t(lang, "u_invalid", name=name, reason=skip_reason("parse_failed", {"err": exc}, lang))) from exc
         if not doc.text.strip() or not doc.turns:
-            raise UploadError(t(lang, "u_invalid", name=name, reason="no text left after cleaning"))
+            raise UploadError(t(lang, "u_invalid", name=name, reason=skip_reason("nothing_left", lang=lang)))
 
 
 def add_transcripts(files: list[str | Path] | None, title: str | None, speakers_text: str | None,
@@ -226,6 +227,8 @@ def add_transcripts(files: list[str | Path] | None, title: str | None, speakers_
 def _commit(staging: Path, names: list[str], entry: str | None, settings: Settings, reindex: Reindex,
             lang: str, progress: Progress) -> UploadResult:
     """Move validated files into seeds and index them; on any failure undo and re-index."""
+    from ingest.messages import skip_reason
+
     seeds = Path(settings.seeds_dir)
     seeds.mkdir(parents=True, exist_ok=True)
     moved: list[Path] = []
@@ -239,7 +242,8 @@ def _commit(staging: Path, names: list[str], entry: str | None, settings: Settin
             old_manifest = append_manifest(seeds, entry)
             manifest_changed = True
         report = reindex(progress)
-        skipped = {s["file"]: s["reason"] for s in getattr(report, "files_skipped", [])}
+        skipped = {s["file"]: skip_reason(s["code"], s.get("args"), lang) if s.get("code") else s["reason"]
+                   for s in getattr(report, "files_skipped", [])}
         bad = [n for n in names if n in skipped]
         if bad:
             raise RuntimeError(f"{bad[0]}: {skipped[bad[0]]}")

@@ -31,12 +31,21 @@ class Extracted:
     title_in_text: bool = True     # False when the first line is not a title by construction (subtitles)
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a file cannot be read: a code of ingest.messages.SKIP and the details its line names."""
+
+    code: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
 class Reader(Protocol):
-    """One file type. `read` never raises on a bad file: it returns the reason as a string."""
+    """One file type. `read` never raises on a bad file: it returns why, as a code of
+    ingest.messages.SKIP."""
 
     suffixes: tuple[str, ...]
 
-    def read(self, data: bytes) -> Extracted | str: ...
+    def read(self, data: bytes) -> Extracted | Unreadable: ...
 
 
 def hms(seconds: float) -> str:

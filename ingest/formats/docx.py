@@ -15,7 +15,7 @@ import logging
 import re
 import zipfile
 
-from ingest.formats.base import Extracted, row_to_line
+from ingest.formats.base import Extracted, Unreadable, row_to_line
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,16 @@ _HEADING_STYLE = re.compile(r"^(?:heading|标题|標題|title|subtitle)\s*\d*$",
 class DocxReader:
     suffixes = (".docx",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         import docx
         from docx.table import Table
 
         if not zipfile.is_zipfile(io.BytesIO(data)):
-            return "not a Word .docx file (not a ZIP container); old .doc files must be saved as .docx"
+            return Unreadable("docx_not_zip")
         try:
             document = docx.Document(io.BytesIO(data))
         except Exception as exc:  # a ZIP that is not a Word document, or a damaged one
-            return f"not a readable Word .docx file ({type(exc).__name__})"
+            return Unreadable("docx_unreadable", {"err": type(exc).__name__})
         lines: list[str] = []
         headings: list[str] = []
         facts: dict[str, str] = {}
@@ -59,5 +59,5 @@ class DocxReader:
         if props.title and props.title.strip() and "title" not in facts:
             facts["title"] = props.title.strip()
         if not lines:
-            return "the Word document contains no text"
+            return Unreadable("docx_empty")
         return Extracted(text="\n".join(lines), encoding="docx", format="docx", facts=facts, headings=headings)

@@ -17,7 +17,7 @@ import logging
 import re
 from typing import Any
 
-from ingest.formats.base import Extracted, row_to_line
+from ingest.formats.base import Extracted, Unreadable, row_to_line
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +85,11 @@ def _facts(meta: dict[str, Any]) -> dict[str, Any]:
 class MarkdownReader:
     suffixes = (".md", ".markdown")
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         from ingest.loader import decode_bytes
 
         decoded = decode_bytes(data)
-        if isinstance(decoded, str):
+        if isinstance(decoded, Unreadable):
             return decoded
         raw, encoding = decoded
         facts, body = split_front_matter(raw)

@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter
 
-from ingest.formats.base import Extracted, join_words
+from ingest.formats.base import Extracted, Unreadable, join_words
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +55,26 @@ def join_lines(pages: list[list[str]]) -> list[str]:
 class PdfReader:
     suffixes = (".pdf",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         from pypdf import PdfReader as _Pdf
         from pypdf.errors import PdfReadError
 
         if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
-            return "not a PDF file (no %PDF header)"
+            return Unreadable("pdf_not_pdf")
         try:
             pdf = _Pdf(io.BytesIO(data))
             if pdf.is_encrypted and not pdf.decrypt(""):
-                return "the PDF is password-protected"
+                return Unreadable("pdf_encrypted")
             pages = []
             for page in pdf.pages:
                 text = page.extract_text() or ""
                 pages.append([" ".join(ln.split()) for ln in text.splitlines() if ln.strip()])
         except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-            return f"not a readable PDF ({type(exc).__name__}: {str(exc)[:100]})"
+            return Unreadable("pdf_unreadable", {"err": f"{type(exc).__name__}: {str(exc)[:100]}"})
         except Exception as exc:  # pypdf raises a wide range of errors on damaged files
-            return f"not a readable PDF ({type(exc).__name__})"
+            return Unreadable("pdf_unreadable", {"err": type(exc).__name__})
         if sum(len(ln) for page in pages for ln in page) < 20:
-            return "the PDF has no text layer (a scan?): run OCR on it first"
+            return Unreadable("pdf_no_text")
         facts = {}
         title = (pdf.metadata.title if pdf.metadata else None) or ""
         if title.strip() and not title.lower().startswith(("untitled", "microsoft word")):

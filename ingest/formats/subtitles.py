@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.formats.base import Extracted, hms, join_words
+from ingest.formats.base import Extracted, Unreadable, hms, join_words
 
 # A paragraph of unlabelled subtitles closes at the first sentence end after this many characters
 # (about one chunk, ingest.chunking's 320): set by reading Whisper and YouTube exports, not tuned.
@@ -87,33 +87,33 @@ def cues_to_text(cues: list[Cue]) -> str:
     return "\n".join(paragraphs)
 
 
-def _read_cues(data: bytes, what: str, parse: Callable[[str], list[Cue]],
-               errors: tuple[type[Exception], ...]) -> tuple[list[Cue], str] | str:
-    """The cues of a subtitle file and its encoding, or why it cannot be read (`what`: the format's
-    name for the message; `errors`: what its parser raises on a malformed file)."""
+def _read_cues(data: bytes, invalid: str, parse: Callable[[str], list[Cue]],
+               errors: tuple[type[Exception], ...]) -> tuple[list[Cue], str] | Unreadable:
+    """The cues of a subtitle file and its encoding, or why it cannot be read (`invalid`: the skip
+    code of a malformed file; `errors`: what the format's parser raises on one)."""
     from ingest.loader import decode_bytes
 
     decoded = decode_bytes(data)
-    if isinstance(decoded, str):
+    if isinstance(decoded, Unreadable):
         return decoded
     text, encoding = decoded
     try:
         cues = parse(text)
     except errors as exc:
-        return f"not a valid {what} file: {str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}"
-    return (cues, encoding) if cues else "no subtitle cues in the file"
+        return Unreadable(invalid, {"err": str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__})
+    return (cues, encoding) if cues else Unreadable("no_cues")
 
 
 class SrtReader:
     suffixes = (".srt",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         import srt
 
-        read = _read_cues(data, "SubRip (.srt)", lambda text: [
+        read = _read_cues(data, "srt_invalid", lambda text: [
             Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in srt.parse(text)],
             (srt.SRTParseError, ValueError))
-        if isinstance(read, str):
+        if isinstance(read, Unreadable):
             return read
         cues, encoding = read
         return Extracted(text=cues_to_text(cues), encoding=encoding, format="srt", timed=True, title_in_text=False)
@@ -122,14 +122,14 @@ class SrtReader:
 class VttReader:
     suffixes = (".vtt",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         import webvtt
 
         # webvtt-py raises its own MalformedFileError and friends
-        read = _read_cues(data, "WebVTT (.vtt)", lambda text: [
+        read = _read_cues(data, "vtt_invalid", lambda text: [
             Cue(_seconds(c.start), _seconds(c.end), c.raw_text, (c.voice or "").strip() or None)
             for c in webvtt.from_string(text)], (Exception,))
-        if isinstance(read, str):
+        if isinstance(read, Unreadable):
             return read
         cues, encoding = read
         # Voice tags name the speakers for certain, however rarely each one speaks.

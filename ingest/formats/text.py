@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from ingest.formats.base import Extracted
+from ingest.formats.base import Extracted, Unreadable
 
 
 class TextReader:
     suffixes = (".txt",)
 
-    def read(self, data: bytes) -> Extracted | str:
+    def read(self, data: bytes) -> Extracted | Unreadable:
         from ingest.formats.markdown import split_front_matter
         from ingest.loader import decode_bytes
 
         decoded = decode_bytes(data)
-        if isinstance(decoded, str):
+        if isinstance(decoded, Unreadable):
             return decoded
         text, encoding = decoded
         facts, body = split_front_matter(text)
