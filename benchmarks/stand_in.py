@@ -80,14 +80,15 @@ class StandIn:
         self.aliases = aliases or {}   # "Yan Junjie" -> "闫俊杰": a model knows both spellings
 
     def __call__(self, body: dict) -> Any:
-        from bot.text.lang import norm, split_sentences
+        from bot.text.lang import detect_lang, norm, split_sentences
         from tests.llm_server import reply
 
         user = body["messages"][-1]["content"]
         question = re.search(r"<question>\n(.*?)\n</question>", user, re.S).group(1)
         passages = [(int(m.group(1)), m.group(2), m.group(3)) for m in re.finditer(
             r'<passage n="(\d+)" speaker="([^"]*)"[^>]*>\n(.*?)\n</passage>', user, re.S)]
-        lang = "zh" if "请按规则用中文回答" in user else "en"
+        # a model answers in the question's language, whichever prompt (answer, summary, comparison) asked
+        lang = "zh" if detect_lang(question) == "zh" else "en"
         meant = self.meant[question_key(question)] = Meant(lang)
         asked = question
         for alias, name in self.aliases.items():
