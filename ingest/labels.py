@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from bot.index.documents import DocMeta
+from bot.text.names import NUMBERED_SPEAKER  # one rule for what a numbered label is
 from ingest.layouts import clean_label, looks_like_name, role_label
 from ingest.manifest import name_key
 from ingest.paragraphs import Para, is_numbered_heading
@@ -23,8 +24,6 @@ MIN_RECUR = 3
 # A label at a paragraph's start, markup around it allowed: "名字:", "**Name:**", "**Name**:", "### 名字："
 PREFIX = re.compile(r"(?:#{1,6}\s+|>\s*)*(?:\*\*|__)?\s*([^:：\n*]{1,30}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*")
 _TIMESTAMP = re.compile(r"\s*[(（\[]?\d{1,2}:\d{2}(?::\d{2})?[)）\]]?$")
-# A numbered speaker label of a meeting recorder or ASR tool: "说话人 1", "Speaker 2", "SPEAKER_01".
-_NUMBERED_SPEAKER = re.compile(r"(?:说话人|說話人|发言人|發言人|讲话人|講話人|speaker|spk|person|参会人|參會人)\s*_?\s*\d{1,2}", re.I)
 
 
 class SpeakerNames:
@@ -67,7 +66,7 @@ class SpeakerNames:
         established = any(n >= MIN_RECUR for n in ok.values())
         by_lines = any(lines[lab] >= MIN_RECUR for lab in ok)
         for lab, n in ok.items():
-            if n >= MIN_RECUR or (established and _NUMBERED_SPEAKER.fullmatch(lab)) \
+            if n >= MIN_RECUR or (established and NUMBERED_SPEAKER.fullmatch(lab)) \
                     or (by_lines and lines[lab] >= 2 and _short_name(lab)):
                 self.keys.setdefault(name_key(lab), lab)
 

@@ -160,7 +160,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(data_dir=base / "data", chroma_host=None)
     emb = FakeEmbedder()
     from bot.text.tokenize import tokenize
-    from ingest.loader import _frequent_han
+    from ingest.formats.decode import _frequent_han
 
     tokenize("预热")   # jieba's dictionary and the loader's frequency table: loaded once per process
     _frequent_han()

@@ -86,7 +86,7 @@ class MarkdownReader:
     suffixes = (".md", ".markdown")
 
     def read(self, data: bytes) -> Extracted | Unreadable:
-        from ingest.loader import decode_bytes
+        from ingest.formats.decode import decode_bytes
 
         decoded = decode_bytes(data)
         if isinstance(decoded, Unreadable):

@@ -91,7 +91,7 @@ def _read_cues(data: bytes, invalid: str, parse: Callable[[str], list[Cue]],
                errors: tuple[type[Exception], ...]) -> tuple[list[Cue], str] | Unreadable:
     """The cues of a subtitle file and its encoding, or why it cannot be read (`invalid`: the skip
     code of a malformed file; `errors`: what the format's parser raises on one)."""
-    from ingest.loader import decode_bytes
+    from ingest.formats.decode import decode_bytes
 
     decoded = decode_bytes(data)
     if isinstance(decoded, Unreadable):

@@ -1,4 +1,4 @@
-"""Plain text (.txt): decoded as before (ingest.loader.decode_bytes), front matter read if present."""
+"""Plain text (.txt): decoded by ingest.formats.decode, front matter read if present."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ class TextReader:
     suffixes = (".txt",)
 
     def read(self, data: bytes) -> Extracted | Unreadable:
+        from ingest.formats.decode import decode_bytes
         from ingest.formats.markdown import split_front_matter
-        from ingest.loader import decode_bytes
 
         decoded = decode_bytes(data)
         if isinstance(decoded, Unreadable):
