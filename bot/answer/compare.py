@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.answer.extractive import pick_sentences, terms
+from bot.answer.extractive import pick_sentences
 from bot.answer.kinds import QuestionKind
+from bot.answer.matching import terms
 from bot.answer.messages import MSG
 from bot.answer.overview import Context, Gathered, _Numbering, _q, claim_prior, mentions_topic, point_passage
 from bot.schema import Filters, Passage

@@ -175,7 +175,8 @@ class ChatEngine:
             yield from self._fallback(answer, llm_error, lang)
             semantic = claim_prior(standalone, retrieval.passages, retrieval.sentence_scores, self.digests,
                                    self.settings.overview.claim_prior)
-            yield from self.extractive.write(answer, standalone, retrieval.passages, lang, semantic=semantic, skip=skip)
+            yield from self.extractive.write(answer, standalone, retrieval.passages, lang, semantic=semantic, skip=skip,
+                                             forms=retrieval.forms)
             if skip is not None and (not answer.citations or all(skip(c.quote) for c in answer.citations)):
                 answer.text, answer.citations, answer.passages = m["no_more"], [], []
         timings["answer"] = _ms(t)
