@@ -66,8 +66,9 @@ class RetrievalParams(BaseModel):
         0.765, description="English questions: this cosine plus one of the question's words in the corpus; "
         "golden tune.")
     en_same_rule: tuple[float, float, float] = Field(
-        (3.4, 0.3, 0.0), description="English question, English best passage: (z-score of the best sentence "
-        "among the English passages, coverage of the top three, of the best single passage) to answer; the z "
+        (3.4, 0.3, 0.0), description="English question, English best passage: besides the Chinese rules, (z-score "
+        "of the best sentence among the English passages, coverage of the top three, of the best single passage) "
+        "to answer; the z "
         "between mixed tune m049 (2.95, unanswerable) and m046 (3.54, answerable); the Chinese rules' raw cosines "
         "refused most English-over-English questions.")
     figure_sentences: int = Field(

@@ -138,14 +138,14 @@ def judge(ev: Evidence, params: RetrievalParams, named: bool = False) -> Verdict
     if not ev.vector and not ev.keyword:
         return Verdict(True, cos, cov, cov1, same, ev.z)
     best = max(singles, default=0.0)
-    if same and not ev.chinese and ev.z is not None:
-        # English over English: e5's English cosines run lower than the Chinese rules expect; the
-        # best sentence's standing among the English passages (a z-score) is measured per corpus
-        z, k, k1 = params.en_same_rule
-        strong = ev.z >= z and cov >= k and best >= k1
-    elif same:
+    if same:
         rules = (*params.zh_rules, params.zh_named_rule) if named else params.zh_rules
         strong = any(cos >= c and cov >= k and best >= k1 for c, k, k1 in rules)
+        if not strong and not ev.chinese and ev.z is not None:
+            # English over English: on a corpus whose English cosines run lower than the Chinese
+            # rules expect, the best sentence's standing among the English passages (a z-score)
+            z, k, k1 = params.en_same_rule
+            strong = ev.z >= z and cov >= k and best >= k1
     else:
         # a word of the question itself (or another spelling of a name) that the corpus holds: a
         # dictionary translation does not count, almost every word has one somewhere
