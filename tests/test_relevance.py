@@ -93,3 +93,26 @@ def test_rules_follow_the_best_passage_s_language():
     assert v.cos == 0.82 and not v.chinese and not v.weak           # cosine with a word the corpus holds
     low = Evidence(**{**cross.__dict__, "cos_by_lang": {"en": 0.75, "zh": 0.86}})
     assert judge(low, P).weak                                         # the Chinese passages' 0.86 does not count
+
+
+def test_numerals_that_count_nothing_are_no_figure():
+    from bot.retrieval.relevance import has_figure
+
+    q = "绿轮电动车去年的净利润是多少?"
+    assert not has_figure("第三个大生意是终端,手机和车。", q)        # an ordinal
+    assert not has_figure("下一个开源模型重要的方向是端侧。", q)      # 一个 is how Chinese says "a"
+    assert not has_figure("That is one of the hardest problems.")
+    assert has_figure("我们一共卖了三个型号。", q) and has_figure("利润大概是 1200 万。", q)
+
+
+def test_a_figure_question_names_what_the_figure_is_of():
+    from bot.retrieval.relevance import holds_name, judging_words, question_names
+
+    assert question_names("MiniMax 2025 年的营收是多少") == [("minimax",)]
+    assert ("苹果", "appl") in question_names("苹果公司2024年的营收是多少?")
+    names = question_names("How many parameters does Google's PaLM have?")
+    assert ("palm",) in names and not any("how" in n for n in names)
+    assert holds_name("谷歌的 PaLM 有 5400 亿参数", names)
+    assert not holds_name("云厂商拿未来每年营收的 3-5 成", question_names("MiniMax 2025 年的营收是多少"))
+    # a word jieba cannot place is weighed whole, not as characters found everywhere
+    assert "营收" in judging_words("MiniMax 2025 年的营收是多少") and "收" not in judging_words("MiniMax 2025 年的营收是多少")

@@ -32,7 +32,16 @@ from llama_index.core.vector_stores import MetadataFilters
 from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
-from bot.retrieval.relevance import Evidence, asks_for_figure, has_figure, judge, speaker_absent
+from bot.retrieval.relevance import (
+    Evidence,
+    asks_for_figure,
+    has_figure,
+    holds_name,
+    judge,
+    judging_words,
+    question_names,
+    speaker_absent,
+)
 from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
 from bot.retrieval.sides import (
     KeywordSide,
@@ -207,7 +216,7 @@ class HybridRetriever:
         vector_raw = sorted((hit for v in vectors for hit in v.raw), key=lambda h: -h[1])
         langs_present = [lang for lang in langs if lang is not None]
         keyword_raw = sorted((hit for k in keywords for hit in k.raw), key=lambda h: -h[1])
-        ev = Evidence(query=query, query_tokens=tokens, vector=vector_raw, keyword=keyword_raw,
+        ev = Evidence(query=query, query_tokens=judging_words(query), vector=vector_raw, keyword=keyword_raw,
                       # the host's question counts as context for whether the topic is covered
                       top_texts=[n.node.get_content() + " " + (n.node.metadata.get("question") or "")
                                  for n in fused[:3]],
@@ -250,9 +259,19 @@ class HybridRetriever:
         `figure_sentences` of the top three passages) gives one."""
         if not asks_for_figure(topic) or not scores:
             return False
-        sents = [(c, p.text[s:e]) for p in passages[:3] for s, e, c in scores.get(p.node_id, ())]
+        names = question_names(topic)
+        sents = [(c, p.text[s:e], p) for p in passages[:3] for s, e, c in scores.get(p.node_id, ())]
         sents.sort(key=lambda x: -x[0])
-        return bool(sents) and not any(has_figure(text, topic) for _, text in sents[:self.params.figure_sentences])
+        # the figure must stand where the question's subject does: a passage naming it (or its context)
+        return bool(sents) and not any(
+            has_figure(text, topic) and (not names or holds_name(self._context(p), names))
+            for _, text, p in sents[:self.params.figure_sentences])
+
+    def _context(self, p: Passage) -> str:
+        """What a passage is about beyond its words: the host's question, the interview's title and
+        the speaker's organisation (闫俊杰's "我们的开放平台" is MiniMax's)."""
+        entry = self.library.speakers.get(p.speaker) if p.speaker else None
+        return " ".join((p.text, p.question or "", p.title, (entry.org or "") if entry else ""))
 
     def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval:
         filters = filters or Filters()

@@ -24,7 +24,7 @@ from functools import lru_cache
 from bot.settings import RetrievalParams
 from bot.text.aliases import forms as alias_forms
 from bot.text.normalize import normalize
-from bot.text.tokenize import tokenize
+from bot.text.tokenize import stem, tokenize
 
 # A question asking for a figure, and a figure in a sentence (digits, Chinese numerals with a
 # measure word, English number words); general question forms, not words of any transcript.
@@ -51,10 +51,79 @@ def has_figure(text: str, question: str = "") -> bool:
     if text.rstrip("”」』）) ").endswith(("?", "？")):
         return False
     given = {m.group().lower() for m in _FIGURE.finditer(normalize(question))}
-    return any(m.group().lower() not in given and not _YEAR.fullmatch(m.group())
-               for m in _FIGURE.finditer(normalize(text)))
+    norm = normalize(text)
+    return any(m.group().lower() not in given and not _YEAR.fullmatch(m.group()) and not _not_amount(norm, m)
+               for m in _FIGURE.finditer(norm))
+
+
+def _not_amount(text: str, m: re.Match) -> bool:
+    """Numerals that count nothing: an ordinal (第三个), and 一 with a measure word or "one", which
+    are how Chinese and English say "a" (一个问题, one of the…)."""
+    word = m.group().lower()
+    return (m.start() > 0 and text[m.start() - 1] == "第") or word == "one" or (len(word) == 2 and word[0] == "一")
+
+
+_NAME = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][A-Za-z0-9.\-]*[a-z0-9][A-Za-z0-9.\-]*|[A-Z]{4,}")
+
+
+def question_names(question: str) -> list[tuple[str, ...]]:
+    """The names a question is about, each in all its spellings: words written with a capital
+    letter (not a question word such as "How", nor a short acronym such as AI) and Chinese words
+    with a known other spelling (苹果 / Apple). Used to tie a figure to what it is a figure of."""
+    from bot.text.tokenize import index_token
+
+    out: list[tuple[str, ...]] = []
+    text = normalize(question)
+    for m in _NAME.finditer(question):
+        tok = index_token(m.group().lower())
+        if tok:
+            out.append(alias_forms(tok))
+    for t in judging_words(text):
+        f = alias_forms(t)
+        if not t.isascii() and len(f) > 1:
+            out.append(f)
+    return out
+
+
+def holds_name(text: str, names: list[tuple[str, ...]]) -> bool:
+    low = normalize(text)
+    latin = {stem(w) for w in re.findall(r"[a-z][a-z0-9]*", low)} | set(re.findall(r"[a-z0-9][a-z0-9.+\-]*[a-z0-9]", low))
+    return any((f in latin) if f.isascii() else (f in low) for fs in names for f in fs)
 
 Forms = Callable[[str], tuple[str, ...]]
+
+_CJK1 = re.compile(r"[\u3400-\u9fff]")
+
+
+def judging_words(question: str) -> list[str]:
+    """The question's words as the verdict weighs them: the index tokens, except that a run of
+    single Chinese characters jieba could not place in a word ("营收" → 营 / 收, "日活" → 日 / 活) is
+    one word again, found as written. Alone each character occurs almost everywhere, so a
+    question's rarest word would count as found in any passage holding 收 or 活. A run that is
+    only how the question asks for a figure (多大, 几个) is no topic word."""
+    from bot.text.tokenize import index_token, segmenter
+
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            word = "".join(run)
+            if not asks_for_figure(word) and index_token(word):
+                out.append(word)
+        elif run:
+            out.extend(t for t in run if index_token(t))
+        run.clear()
+
+    for t in segmenter().lcut_for_search(normalize(question), HMM=False):
+        if len(t) == 1 and _CJK1.match(t) and index_token(t):
+            run.append(t)
+            continue
+        flush()
+        if tok := index_token(t):
+            out.append(tok)
+    flush()
+    return list(dict.fromkeys(out))
 
 
 @dataclass
