@@ -116,3 +116,13 @@ def test_a_figure_question_names_what_the_figure_is_of():
     assert not holds_name("云厂商拿未来每年营收的 3-5 成", question_names("MiniMax 2025 年的营收是多少"))
     # a word jieba cannot place is weighed whole, not as characters found everywhere
     assert "营收" in judging_words("MiniMax 2025 年的营收是多少") and "收" not in judging_words("MiniMax 2025 年的营收是多少")
+
+
+def test_a_question_asking_for_money_needs_a_sum():
+    from bot.retrieval.relevance import asks_for_money, has_figure
+
+    q = "绿轮电动车那轮融资拿了多少钱?"
+    assert asks_for_money(q) and asks_for_money("How much money did the bakery raise?")
+    assert not asks_for_money("工厂每个月生产多少辆?")
+    assert not has_figure("我们把 90% 的时间花在三家客户上。", q)
+    assert has_figure("那一轮拿了 3000 万人民币。", q) and has_figure("They raised $2m last year.", "How much money did they raise?")

@@ -42,16 +42,31 @@ def asks_for_figure(question: str) -> bool:
     return bool(_ASKS_FIGURE.search(normalize(question)))
 
 
+# A question asking for a sum of money, and a sum of money: a currency, or a magnitude (万, 亿,
+# million) as Chinese and English state amounts. General forms, not words of any transcript.
+_ASKS_MONEY = re.compile(r"多少钱|花多少|how much money|how much (?:does|did|do|would|will) (?:it|they|\w+) (?:cost|pay|raise)",
+                         re.I)
+_MONEY = re.compile(r"[$¥€£]|美元|美金|欧元|人民币|块钱|\d\s*元|[万亿]|\b(?:dollars?|euros?|yuan|rmb|usd|"
+                    r"million|billion|trillion)\b|\d\s*[kmb]\b", re.I)
+
+
+def asks_for_money(question: str) -> bool:
+    return bool(_ASKS_MONEY.search(normalize(question)))
+
+
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def has_figure(text: str, question: str = "") -> bool:
     """A figure in `text` that is not one the question itself states ("2024年的营收" → not 2024),
-    nor a year (a date, not an amount); a sentence that is itself a question gives none."""
+    nor a year (a date, not an amount); a sentence that is itself a question gives none; a
+    question asking for money needs a sum of money."""
     if text.rstrip("”」』）) ").endswith(("?", "？")):
         return False
     given = {m.group().lower() for m in _FIGURE.finditer(normalize(question))}
     norm = normalize(text)
+    if asks_for_money(question) and not _MONEY.search(norm):
+        return False   # "多少钱" is answered by a sum, not by "三家公司" or "90% 的时间"
     return any(m.group().lower() not in given and not _YEAR.fullmatch(m.group()) and not _not_amount(norm, m)
                for m in _FIGURE.finditer(norm))
 
