@@ -38,7 +38,6 @@ from bot.retrieval.relevance import (
     has_figure,
     holds_name,
     judge,
-    judging_words,
     question_names,
     speaker_absent,
 )
@@ -216,7 +215,7 @@ class HybridRetriever:
         vector_raw = sorted((hit for v in vectors for hit in v.raw), key=lambda h: -h[1])
         langs_present = [lang for lang in langs if lang is not None]
         keyword_raw = sorted((hit for k in keywords for hit in k.raw), key=lambda h: -h[1])
-        ev = Evidence(query=query, query_tokens=judging_words(query), vector=vector_raw, keyword=keyword_raw,
+        ev = Evidence(query=query, query_tokens=tokens, vector=vector_raw, keyword=keyword_raw,
                       # the host's question counts as context for whether the topic is covered
                       top_texts=[n.node.get_content() + " " + (n.node.metadata.get("question") or "")
                                  for n in fused[:3]],

@@ -93,7 +93,7 @@ def question_names(question: str) -> list[tuple[str, ...]]:
         tok = index_token(m.group().lower())
         if tok:
             out.append(alias_forms(tok))
-    for t in judging_words(text):
+    for t in tokenize(text):
         f = alias_forms(t)
         if not t.isascii() and len(f) > 1:
             out.append(f)
@@ -106,40 +106,6 @@ def holds_name(text: str, names: list[tuple[str, ...]]) -> bool:
     return any((f in latin) if f.isascii() else (f in low) for fs in names for f in fs)
 
 Forms = Callable[[str], tuple[str, ...]]
-
-_CJK1 = re.compile(r"[\u3400-\u9fff]")
-
-
-def judging_words(question: str) -> list[str]:
-    """The question's words as the verdict weighs them: the index tokens, except that a run of
-    single Chinese characters jieba could not place in a word ("营收" → 营 / 收, "日活" → 日 / 活) is
-    one word again, found as written. Alone each character occurs almost everywhere, so a
-    question's rarest word would count as found in any passage holding 收 or 活. A run that is
-    only how the question asks for a figure (多大, 几个) is no topic word."""
-    from bot.text.tokenize import index_token, segmenter
-
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if len(run) >= 2:
-            word = "".join(run)
-            if not asks_for_figure(word) and index_token(word):
-                out.append(word)
-        elif run:
-            out.extend(t for t in run if index_token(t))
-        run.clear()
-
-    for t in segmenter().lcut_for_search(normalize(question), HMM=False):
-        if len(t) == 1 and _CJK1.match(t) and index_token(t):
-            run.append(t)
-            continue
-        flush()
-        if tok := index_token(t):
-            out.append(tok)
-    flush()
-    return list(dict.fromkeys(out))
-
 
 @dataclass
 class Evidence:
