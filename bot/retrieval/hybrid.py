@@ -167,6 +167,9 @@ class HybridRetriever:
         # own language, and each language's best reaches the fused list by its rank there, not by
         # a raw cosine that e5 gives same-language pairs more of.
         langs: list[str | None] = keyword.languages() if keyword is not None else []
+        # a corpus in one language: the passages' language still decides the weights (an English
+        # question over Chinese transcripts weighs keywords as across languages)
+        only = langs[0] if len(langs) == 1 else None
         if len(langs) < 2:
             langs = [None]
         sides: list[BaseRetriever] = []
@@ -179,7 +182,7 @@ class HybridRetriever:
             vector = self._side_filter(allowed, filters, n_cand, lang_mask)
             rewrite = (rewrites or {}).get(lang) if lang is not None else None
             # searched with the question in the passages' language when the LLM gave one
-            w = weights(rewrite[0] if rewrite else query, p, with_sentences, lang)
+            w = weights(rewrite[0] if rewrite else query, p, with_sentences, lang or only)
             group: list[BaseRetriever] = [vector]
             if with_sentences:
                 group.append(SentenceSide(self.sentences, chroma_where(filters), allowed, n_cand))
