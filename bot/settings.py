@@ -73,8 +73,8 @@ class RetrievalParams(BaseModel):
         "refused most English-over-English questions.")
     figure_sentences: int = Field(
         3, description="A question asking for a figure needs one among this many sentences closest to it "
-        "(top three passages); not tuned: on golden and blind it refused no answerable question, on mixed "
-        "tune it refused m015 and m039.")
+        "(top three passages), in a passage naming the question's names, a sum of money when it asks for money; "
+        "not tuned (issue-11's first value): on golden and blind it refuses no answerable question (2026-11-25).")
     absent_gap: float = Field(
         0.025, description="A named speaker 'does not discuss it' when others' best passage beats theirs by "
         "this cosine and theirs lack the question's words; golden tune.")
