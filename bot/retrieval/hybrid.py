@@ -269,6 +269,15 @@ class HybridRetriever:
             has_figure(text, topic) and (not names or holds_name(self._context(p), names))
             for _, text, p in sents[:self.params.figure_sentences])
 
+    def _same_language(self, question: str, passages: list[Passage]) -> bool:
+        """The best passage is in the question's language. Only then do the sentence cosines say
+        which sentences are closest (across languages e5's cosines are flat, and the sentence that
+        gives the figure is often not among the first three: mixed tune m030, m052)."""
+        if not passages or self.keyword is None:
+            return bool(passages)
+        i = self.keyword.position(passages[0].node_id)
+        return i is None or str(self.keyword.langs()[i]) == detect_lang(question)
+
     def _context(self, p: Passage) -> str:
         """What a passage is about beyond its words: the host's question, the interview's title and
         the speaker's organisation (闫俊杰's "我们的开放平台" is MiniMax's)."""
@@ -321,7 +330,7 @@ class HybridRetriever:
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
-        if not weak and self._no_figure(topic, passages, scores):
+        if not weak and self._same_language(topic, passages) and self._no_figure(topic, passages, scores):
             weak, reason = True, REASON_NO_FIGURE
         forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
