@@ -153,6 +153,9 @@ class Retrieval:
     # Shown with the answer: e.g. that the passages come from a recording that does not mark its
     # speakers, so they are not necessarily the named person's words.
     caveat: str | None = None
+    # the question's words (index tokens) -> their other spellings and the translations the corpus
+    # holds (bot.index.keyword.KeywordIndex.forms); the offline answer matches sentences with them.
+    forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # passage node_id -> [(start, end, cosine to the question)] of its sentences (offsets into
     # Passage.text); empty without sentence vectors. The offline answer uses it to pick sentences.
     sentence_scores: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)

@@ -48,6 +48,17 @@ def test_off_topic_question_refused_in_its_language(seeded):  # noqa: F811
     assert en.refused and "don't cover" in en.text
 
 
+def test_a_figure_the_transcripts_never_give_is_refused_with_the_reason(seeded):  # noqa: F811
+    # issue 12: answered with 李广密's quotes about 2024 and phone memory; q008 and blind b021 alike
+    settings, services, _ = seeded
+    engine = ChatEngine(settings, services.retriever)
+    for q in ("苹果公司2024年的营收是多少?", "MiniMax 2025 年的营收是多少", "拾象科技新一期旗舰基金最后募了多少钱?"):
+        ans = engine.ask(q)
+        assert ans.refused and "没有给出这个数字" in ans.text, (q, ans.text)
+    ans = engine.ask("MiniMax 开放平台上大概有多少家客户")   # 闫俊杰's "我们的开放平台": MiniMax is his organisation
+    assert not ans.refused and any("一千家" in c.quote for c in ans.citations), ans.text
+
+
 def test_eval_command_writes_one_record_per_question(seeded, tmp_path):  # noqa: F811
     settings, _, _ = seeded
     qfile = tmp_path / "q.jsonl"

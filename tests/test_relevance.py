@@ -69,3 +69,58 @@ def test_middle_band_needs_one_passage_that_holds_the_words_by_itself():
     assert not judge(together, P).weak
     # a very close passage still only needs the words somewhere among the three
     assert not judge(Evidence(**{**scattered.__dict__, "vector": [("a", 0.91)]}), P).weak
+
+
+def test_a_question_asking_for_a_figure_needs_one_it_does_not_state_itself():
+    from bot.retrieval.relevance import asks_for_figure, has_figure
+
+    assert asks_for_figure("苹果公司2024年的营收是多少?") and asks_for_figure("How many loaves a day?")
+    assert asks_for_figure("工厂一共有几家?") and not asks_for_figure("闫俊杰怎么看多模态?")
+    assert not asks_for_figure("Why did she switch to sourdough?")
+    q = "苹果公司2024年的营收是多少?"
+    assert not has_figure("2024 年苹果的手机内存会变大。", q)        # the question's own year is no answer
+    assert has_figure("营收大约是三千亿美元,比去年多了两成。", q)
+    assert has_figure("We bake about 400 loaves a day.") and has_figure("It took us two years.")
+    assert not has_figure("We bake bread every morning for the neighbours.")
+
+
+def test_rules_follow_the_best_passage_s_language():
+    # a Chinese question whose best passage is English is judged on the cross-language scale
+    cross = Evidence(query="q", query_tokens=["营收"], vector=[("a", 0.82), ("b", 0.86)], keyword=[],
+                     top_texts=["revenue grew"], idf=IDF, chinese=True, top_lang="en",
+                     cos_by_lang={"en": 0.82, "zh": 0.86})
+    v = judge(cross, P)
+    assert v.cos == 0.82 and not v.chinese and not v.weak           # cosine with a word the corpus holds
+    low = Evidence(**{**cross.__dict__, "cos_by_lang": {"en": 0.75, "zh": 0.86}})
+    assert judge(low, P).weak                                         # the Chinese passages' 0.86 does not count
+
+
+def test_numerals_that_count_nothing_are_no_figure():
+    from bot.retrieval.relevance import has_figure
+
+    q = "绿轮电动车去年的净利润是多少?"
+    assert not has_figure("第三个大生意是终端,手机和车。", q)        # an ordinal
+    assert not has_figure("下一个开源模型重要的方向是端侧。", q)      # 一个 is how Chinese says "a"
+    assert not has_figure("That is one of the hardest problems.")
+    assert has_figure("我们一共卖了三个型号。", q) and has_figure("利润大概是 1200 万。", q)
+
+
+def test_a_figure_question_names_what_the_figure_is_of():
+    from bot.retrieval.relevance import holds_name, question_names
+
+    assert question_names("MiniMax 2025 年的营收是多少") == [("minimax",)]
+    assert ("苹果", "appl") in question_names("苹果公司2024年的营收是多少?")
+    names = question_names("How many parameters does Google's PaLM have?")
+    assert ("palm",) in names and not any("how" in n for n in names)
+    assert holds_name("谷歌的 PaLM 有 5400 亿参数", names)
+    assert not holds_name("云厂商拿未来每年营收的 3-5 成", question_names("MiniMax 2025 年的营收是多少"))
+
+
+def test_a_question_asking_for_money_needs_a_sum():
+    from bot.retrieval.relevance import asks_for_money, has_figure
+
+    q = "绿轮电动车那轮融资拿了多少钱?"
+    assert asks_for_money(q) and asks_for_money("How much money did the bakery raise?")
+    assert not asks_for_money("工厂每个月生产多少辆?")
+    assert not has_figure("我们把 90% 的时间花在三家客户上。", q)
+    assert has_figure("那一轮拿了 3000 万人民币。", q) and has_figure("They raised $2m last year.", "How much money did they raise?")

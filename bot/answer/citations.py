@@ -18,8 +18,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bot.answer.extractive import Scored, score_sentences
 from bot.answer.markers import normalize_markers
+from bot.answer.matching import Scored, score_sentences
 from bot.answer.quotes import find_quote, quote_spans, translations
 from bot.schema import Citation, Passage
 from bot.text.lang import Lang, norm, split_sentences

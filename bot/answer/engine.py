@@ -38,6 +38,7 @@ from bot.answer.prompts import PROMPTS_DIR, Prompt, data_text, load_prompt, prom
 from bot.answer.reply import read_reply
 from bot.answer.scope import outside_filters, within_filters
 from bot.answer.suggest import suggest
+from bot.answer.translate import QuestionTranslator
 from bot.answer.writers import FILTERED, ExtractiveWriter, LLMWriter, join_notice
 from bot.index.digests import DigestStore
 from bot.index.store import StoreError
@@ -64,6 +65,9 @@ class ChatEngine:
             for name in ("answer_zh", "answer_en", "summary_zh", "summary_en", "compare_zh", "compare_en"):
                 if name.startswith("answer") or prompt_exists(name, self.prompts_dir):
                     self._prompt(name)
+            if hasattr(retriever, "translator") and prompt_exists("translate", self.prompts_dir):
+                # the question is searched in each language of the corpus, rewritten by the LLM
+                retriever.translator = QuestionTranslator(llm, self._prompt("translate"))
 
     @classmethod
     def from_settings(cls, settings: Settings, retriever: Retriever, prompts_dir: Path | None = None) -> ChatEngine:
@@ -178,7 +182,8 @@ class ChatEngine:
             yield from self._fallback(answer, llm_error, lang)
             semantic = claim_prior(standalone, retrieval.passages, retrieval.sentence_scores, self.digests,
                                    self.settings.overview.claim_prior)
-            yield from self.extractive.write(answer, standalone, retrieval.passages, lang, semantic=semantic, skip=skip)
+            yield from self.extractive.write(answer, standalone, retrieval.passages, lang, semantic=semantic, skip=skip,
+                                             forms=retrieval.forms)
             if skip is not None and (not answer.citations or all(skip(c.quote) for c in answer.citations)):
                 answer.text, answer.citations, answer.passages = m["no_more"], [], []
         timings["answer"] = _ms(t)

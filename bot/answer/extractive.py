@@ -2,172 +2,29 @@
 sentences, grouped by speaker, each quoted verbatim with its `[n]` marker.
 
 Quotes are exact substrings of `Passage.text`, so `bot.answer.citations` finds them again and the
-citation offsets point at exactly the quoted words. Scoring (also used by `bot.answer.citations` to pick
-a passage's best sentence for a claim) runs on simplified, lower-cased text: jieba words plus
-character bigrams, weighted by how rare they are among the candidate sentences.
+citation offsets point at exactly the quoted words. Which sentences answer the question is
+`bot.answer.matching`'s scoring (words in either language, bigrams, the stored sentence vectors).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer.matching import Scored, bigrams, blend, is_question, score_sentences
 from bot.schema import Passage
 from bot.settings import AnswerParams
-from bot.text.lang import Lang, cjk_count, detect_lang, norm, simplify, split_sentences
-from bot.text.tokenize import segmenter
+from bot.text.lang import Lang, cjk_count, detect_lang, norm, split_sentences
 
 log = logging.getLogger(__name__)
-
-_ASCII_TERM = re.compile(r"[a-z0-9][a-z0-9.+\-]*[a-z0-9]|[a-z]")
-_STOP = set(
-    "的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 呀 嘛 什么 怎么 怎样 如何 为什么 为何 哪些 哪个 哪 谁 "
-    "他 她 它 他们 她们 它们 我们 你们 我 你 您 这 那 这个 那个 这些 那些 这样 那样 有 没有 会 能 "
-    "要 对 也 都 就 还 又 说 说过 认为 觉得 看 看法 观点 谈 谈到 讲 讲到 提到 一个 一些 之 其 "
-    "被 把 给 从 到 上 中 里 下 等 如果 但是 可以 是否 多少 多大 多久 多长 怎么样 哪里 以及 关于 怎么看 如何看待 "
-    "a an the of to in on at for and or is are was were be been do does did what which who whom "
-    "why how when where about say says said think thinks thought according his her their he she "
-    "they it its this that these those with by from as than then there any some".split()
-)
-# English question words -> the Chinese the transcripts use, so an English question still finds
-# Chinese sentences offline (the LLM does this properly; this is the fallback's best effort).
-_GLOSSARY = {
-    "cost": "成本", "costs": "成本", "price": "价格", "pricing": "定价", "expensive": "贵", "cheap": "便宜",
-    "train": "训练", "training": "训练", "trained": "训练", "inference": "推理", "reasoning": "推理",
-    "model": "模型", "models": "模型", "data": "数据", "compute": "算力", "chip": "芯片", "chips": "芯片",
-    "gpu": "卡", "gpus": "卡", "talent": "人才", "talents": "人才", "researcher": "研究", "research": "研究",
-    "open": "开源", "opensource": "开源", "multimodal": "多模态", "multimodality": "多模态",
-    "video": "视频", "image": "图像", "images": "图像", "voice": "语音", "speech": "语音",
-    "agent": "agent", "agents": "agent", "robot": "机器人", "robots": "机器人", "robotics": "机器人",
-    "phone": "手机", "phones": "手机", "device": "端侧", "edge": "端侧", "hardware": "硬件",
-    "china": "中国", "chinese": "国内", "us": "美国", "america": "美国", "gap": "差距", "difference": "区别",
-    "funding": "融资", "fundraising": "融资", "investment": "投资", "investor": "投资", "invest": "投资",
-    "business": "商业", "revenue": "收入", "user": "用户", "users": "用户", "product": "产品",
-    "products": "产品", "application": "应用", "applications": "应用", "app": "应用", "apps": "应用",
-    "search": "搜索", "startup": "创业", "startups": "创业", "giant": "巨头", "giants": "巨头",
-    "competition": "竞争", "race": "竞赛", "barrier": "壁垒", "moat": "壁垒", "threshold": "门槛",
-    "difficult": "难", "hard": "难", "replicate": "复刻", "reproduce": "复现", "catch": "追赶",
-    "future": "未来", "next": "下一代", "generation": "代", "efficiency": "效率", "ecosystem": "生态",
-    "parameter": "参数", "parameters": "参数", "scaling": "scale", "experiment": "实验", "experiments": "实验",
-    "energy": "能耗", "brain": "大脑", "sparse": "稀疏", "translation": "翻译", "privacy": "隐私",
-    "assistant": "助手", "entertainment": "娱乐", "commercial": "商业化", "valuation": "估值",
-}
-
-
-def terms(text: str) -> set[str]:
-    """Content words of a question or sentence: jieba words, ASCII terms like 'gpt-4'."""
-    jieba = segmenter()
-    low = simplify(text).lower()
-    found = set()
-    for t in _ASCII_TERM.findall(low):
-        if t not in _STOP:
-            found.add(_GLOSSARY.get(t, t))   # an English word never matches Chinese text itself
-    for w in jieba.lcut(low):
-        w = w.strip()
-        # ASCII words came whole from the regex above ("gpt-4", not "gpt" and "4").
-        if w and w not in _STOP and not w.isascii() and re.search(r"\w", w):
-            found.add(w)
-    return found
-
-
-def bigrams(text: str) -> set[str]:
-    low = simplify(text)
-    out: set[str] = set()
-    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]{2,}", low):
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-@dataclass
-class Scored:
-    n: int            # 1-based passage number
-    start: int        # offsets into passage.text
-    end: int
-    text: str
-    score: float
-
-
-def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None,
-                    host_weight: float = 0.8) -> list[Scored]:
-    """Every sentence of `passages` scored against `query` (best first). Query words that occur in
-    every sentence count less (an IDF over the candidates), longer words count more."""
-    if sentences is None:
-        sentences = [
-            Scored(n, s, e, p.text[s:e], 0.0)
-            for n, p in enumerate(passages, 1)
-            for s, e in split_sentences(p.text)
-        ]
-    if not sentences:
-        return []
-    q_terms, q_bi = terms(query), bigrams(query)
-    # A speaker's name in the question picks whose sentences to prefer (below); it is not a word
-    # to find in their sentences, where people rarely say their own name.
-    names = {simplify(p.speaker) for p in passages if p.speaker and simplify(p.speaker) in simplify(query)}
-    q_terms = {t for t in q_terms if not any(t in nm for nm in names)}
-    q_bi = {b for b in q_bi if not any(b in nm for nm in names)}
-    normed = [simplify(x.text).lower() for x in sentences]
-    total = len(sentences)
-
-    def idf(tok: str) -> float:
-        df = sum(1 for s in normed if tok in s)
-        return math.log(1 + total / (1 + df)) if df else 0.0
-
-    weights = {t: min(len(t), 4) * idf(t) for t in q_terms}
-    bi_w = {b: idf(b) for b in q_bi}
-    w_sum = sum(min(len(t), 4) * math.log(1 + total) for t in q_terms) or 1.0
-    b_sum = sum(math.log(1 + total) for _ in q_bi) or 1.0
-    named = {p.speaker for p in passages if p.speaker and simplify(p.speaker) in simplify(query)}
-    for x, low in zip(sentences, normed, strict=True):
-        term_score = sum(w for t, w in weights.items() if t in low) / w_sum
-        bi_score = sum(w for b, w in bi_w.items() if b in low) / b_sum
-        p = passages[x.n - 1]
-        score = 0.6 * term_score + 0.4 * bi_score
-        score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior
-        if p.role == "host":
-            score *= host_weight    # a host's question is context, not an answer
-        if _is_question(x.text):
-            score *= 0.5
-        if len(low) < 10:
-            score *= 0.5            # "我觉得最重要的几个:" says nothing on its own
-        if named:
-            score *= 1.3 if p.speaker in named else 0.6
-        x.score = score
-    return sorted(sentences, key=lambda s: -s.score)
-
-
-def _is_question(text: str) -> bool:
-    return text.rstrip("”」』）) ").endswith(("?", "？"))
-
 
 @dataclass
 class Extract:
     text: str
     picks: list[Scored]
 
-
-def _blend(scored: list[Scored], passages: list[Passage], semantic: dict[str, list[tuple[int, int, float]]],
-           share: float, host_weight: float) -> list[Scored]:
-    """Mix each sentence's word score with the cosine of the stored sentence vector it falls in
-    (`share` of the result).
-    Both are rescaled to 0..1 over the candidates: e5 cosines all sit within a narrow band."""
-    sims: list[float | None] = []
-    for x in scored:
-        spans = semantic.get(passages[x.n - 1].node_id, ())
-        sims.append(max((c for s, e, c in spans if s < x.end and x.start < e), default=None))
-    known = [c for c in sims if c is not None]
-    if len(known) < 2 or max(known) == min(known):
-        return scored
-    lo, hi = min(known), max(known)
-    top = max(x.score for x in scored) or 1.0
-    for x, c in zip(scored, sims, strict=True):
-        near = 0.0 if c is None else (c - lo) / (hi - lo)
-        # the same discounts as the word score: a host's words and questions are context
-        near *= (host_weight if passages[x.n - 1].role == "host" else 1.0) * (0.5 if _is_question(x.text) else 1.0)
-        x.score = (1 - share) * x.score / top + share * near
-    return sorted(scored, key=lambda s: -s.score)
 
 
 # Sentences with this little in them ("我同意。", "对。", "Right.") say nothing on their own:
@@ -215,18 +72,20 @@ def _whole(cand: Scored, passages: list[Passage], spans: dict[int, list[tuple[in
 
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None,
-                   skip: Callable[[str], bool] | None = None) -> list[Scored]:
+                   skip: Callable[[str], bool] | None = None,
+                   forms: dict[str, tuple[str, ...]] | None = None) -> list[Scored]:
     """The best whole sentences for the question: scored piece by piece, quoted whole. `skip`:
-    sentences not to quote (a follow-up's "tell me more" skips what was quoted)."""
-    scored = score_sentences(question, passages, host_weight=host_weight)
+    sentences not to quote (a follow-up's "tell me more" skips what was quoted); `forms`: the
+    question's words in the corpus's other spellings and language (Retrieval.forms)."""
+    scored = score_sentences(question, passages, host_weight=host_weight, forms=forms)
     if skip is not None:
         scored = [x for x in scored if not skip(x.text)]
     if not scored:
         return []
     if semantic:
-        scored = _blend(scored, passages, semantic, params.semantic_share, host_weight)
+        scored = blend(scored, passages, semantic, params.semantic_share, host_weight)
     # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
-    ranked = [s for s in scored if not _is_question(s.text)] or scored
+    ranked = [s for s in scored if not is_question(s.text)] or scored
     best = ranked[0].score
     picks: list[Scored] = []
     seen: list[tuple[str, set[str]]] = []
@@ -316,7 +175,8 @@ def extractive_answer(question: str, passages: list[Passage], lang: Lang | None 
                       max_sentences: int | None = None,
                       semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                       params: AnswerParams | None = None, host_weight: float = 0.8,
-                      skip: Callable[[str], bool] | None = None) -> Extract:
+                      skip: Callable[[str], bool] | None = None,
+                      forms: dict[str, tuple[str, ...]] | None = None) -> Extract:
     """An answer made of the passages' best whole sentences, quoted verbatim with [n] markers:
     one line per speaker (and interview), naming their role and the interview once.
     `semantic`: Retrieval.sentence_scores, when the store has sentence vectors; `params` and
@@ -325,7 +185,7 @@ def extractive_answer(question: str, passages: list[Passage], lang: Lang | None 
     params = params or AnswerParams()
     if max_sentences is not None:
         params = params.model_copy(update={"max_sentences": max_sentences})
-    picks = pick_sentences(question, passages, params, host_weight, semantic, skip)
+    picks = pick_sentences(question, passages, params, host_weight, semantic, skip, forms)
     groups: dict[tuple[str | None, str, str], list[Scored]] = {}
     for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
         p = passages[s.n - 1]

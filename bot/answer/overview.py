@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from bot.answer.extractive import pick_sentences, terms
+from bot.answer.extractive import pick_sentences
 from bot.answer.gather import Context, Gathered, Numbering, in_quotes, person_label, plain, point_passage
 from bot.answer.kinds import QuestionKind
+from bot.answer.matching import terms
 from bot.answer.messages import MSG
 from bot.index.digests import DigestStore, Point
 from bot.schema import Filters, Passage

@@ -36,6 +36,7 @@ EXPECTED_SLOTS: dict[str, frozenset[str]] = {
     "summary_en": frozenset({"passages", "question"}),
     "compare_zh": frozenset({"passages", "question"}),
     "compare_en": frozenset({"passages", "question"}),
+    "translate": frozenset({"languages", "question"}),
 }
 
 _SLOT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")

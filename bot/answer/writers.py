@@ -108,11 +108,11 @@ class ExtractiveWriter:
 
     def write(self, answer: Answer, question: str, passages: list[Passage], lang: Lang,
               semantic: Semantic | None = None, skip: Callable[[str], bool] | None = None,
-              **_: object) -> Iterator[StreamEvent]:
+              forms: dict[str, tuple[str, ...]] | None = None, **_: object) -> Iterator[StreamEvent]:
         """The passages' best whole sentences, quoted with renumbered markers; one delta per quote."""
         s = self.settings
         extract = extractive_answer(question, passages, lang, semantic=semantic, params=s.answer,
-                                     host_weight=s.host_weight, skip=skip)
+                                     host_weight=s.host_weight, skip=skip, forms=forms)
         if not extract.text:
             return None
         cited = cite(extract.text, passages, lang, loose=False)

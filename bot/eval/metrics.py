@@ -73,9 +73,12 @@ def summarize(rows: list[dict]) -> dict[str, float]:
     credited = [evidence_speaker(r["texts"][:5], r["speakers"][:5], r["evidence"], r["expected_speakers"])
                 for r in answerable if r.get("speakers") is not None]
     who = [r for r in labelled if r.get("type") == "who"]
+    hits = [1.0 if (k is not None and k <= 5) else 0.0 for k in ranks]
     out = {
         "questions": len(rows),
-        "hit@5": _mean(1.0 if (k is not None and k <= 5) else 0.0 for k in ranks),
+        "hit@5": _mean(hits),
+        # hit@5 of the cross-language questions (a question in one language, its evidence in the other)
+        "cross_hit@5": _mean(h for h, r in zip(hits, answerable) if r.get("cross")),
         "mrr@10": _mean(1.0 / k if k else 0.0 for k in ranks),
         "evidence_recall@5": _mean(evidence_recall(r["texts"][:5], r["evidence"]) for r in answerable),
         # of the answerable questions whose evidence is in the top 5: that passage names the right speaker

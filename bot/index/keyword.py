@@ -68,6 +68,11 @@ class KeywordIndex:
                                    dtype=object)
         return self._langs
 
+    def languages(self) -> list[str]:
+        """The languages of the corpus, most passages first."""
+        values, counts = np.unique(self.langs(), return_counts=True) if self.ids else ([], [])
+        return [str(v) for _, v in sorted(zip(counts, values), key=lambda x: -x[0])]
+
     def forms(self, token: str) -> tuple[str, ...]:
         """A question token in every spelling the index may hold: itself, the other spellings of a
         name, and its translations that the corpus holds."""

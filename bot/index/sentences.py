@@ -33,6 +33,7 @@ class SentenceIndex:
         self.rows = rows          # the keyword index position of each sentence's passage (-1: unknown)
         self.spans = spans or []  # each sentence's (start, end) in its passage's text
         self._of_row: dict[int, list[int]] | None = None
+        self._best: tuple[bytes, np.ndarray] | None = None   # the last question's passage_best
 
     @classmethod
     def open(cls, collection: Any, keyword: KeywordIndex, memory_max: int = 100_000) -> SentenceIndex | None:
@@ -56,16 +57,30 @@ class SentenceIndex:
         the keyword index) / `where` (the same restriction as a Chroma filter)."""
         if self.vectors is None:
             return self._search_chroma(embedding, k, allowed, where)
-        # einsum, not `@`: the product would start BLAS's worker threads, which keep spinning after
-        # it and slow the next question's e5 encoding threefold on two cores (13 -> 43 ms measured).
-        sims = np.einsum("ij,j->i", self.vectors, np.asarray(embedding, dtype=np.float32))
-        ok = self.rows >= 0
+        best = self.passage_best(embedding)
         if allowed is not None:
-            ok &= allowed[np.where(ok, self.rows, 0)]
-        best = np.full(len(self.keyword.ids), -np.inf, dtype=np.float32)
-        np.maximum.at(best, self.rows[ok], sims[ok])
+            best = np.where(allowed, best, -np.inf)
         top = np.argsort(-best)[:k]
         return [(self.keyword.ids[i], float(best[i])) for i in top if np.isfinite(best[i])]
+
+    def passage_best(self, embedding: list[float]) -> np.ndarray | None:
+        """Every passage's best sentence cosine, over the keyword index's ids (-inf: no sentence);
+        None when the vectors are searched in Chroma. The whole distribution, so a question's best
+        can be measured against its own background (bot.retrieval.relevance)."""
+        if self.vectors is None:
+            return None
+        q = np.asarray(embedding, dtype=np.float32)
+        key = q.tobytes()
+        if self._best is not None and self._best[0] == key:   # one question searches several times
+            return self._best[1]
+        # einsum, not `@`: the product would start BLAS's worker threads, which keep spinning after
+        # it and slow the next question's e5 encoding threefold on two cores (13 -> 43 ms measured).
+        sims = np.einsum("ij,j->i", self.vectors, q)
+        ok = self.rows >= 0
+        best = np.full(len(self.keyword.ids), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self.rows[ok], sims[ok])
+        self._best = (key, best)
+        return best
 
     def sentence_scores(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, list[tuple[int, int, float]]]:
         """Each passage's sentences as (start, end, cosine to the query), for choosing what to quote."""

@@ -1,35 +1,57 @@
-"""Hybrid retrieval: Chroma vectors + jieba BM25, fused by LlamaIndex's QueryFusionRetriever.
+"""Hybrid retrieval: Chroma vectors + sentence vectors + BM25, fused by LlamaIndex's QueryFusionRetriever.
 
-Chinese and speakers need two things the stock pieces lack, added here as small subclasses:
-- a keyword side that segments Chinese (`KeywordSide`, over `bot.index.keyword.KeywordIndex`);
+Chinese, two languages and speakers need what the stock pieces lack, added as small pieces:
+- the sides (`bot.retrieval.sides`): a keyword side over jieba words and English stems whose
+  question words count in every spelling and translation the corpus holds;
+- one set of sides per language of the corpus: e5 gives same-language pairs higher cosines, so a
+  Chinese question over Chinese and English transcripts would only ever find Chinese passages.
+  Searched per language and fused, each language's best passage competes by its standing among
+  its own language's passages. The sides are weighed by whether the passages are in the
+  question's language (`weights`); in LLM mode each language is searched with the question
+  rewritten into it (`translator`);
 - speaker awareness: a question that names a person is answered from that person's turns only,
   and when those turns don't discuss the topic, retrieval says so (weak) instead of handing
   someone else's words to the answer.
-Keyword search cannot match an English question to Chinese text, so the sides are weighed by
-the question's language (see `weights`). The rerank rules after fusion are node postprocessors
-(`bot.retrieval.rerank`); every number comes from `Settings.retrieval`. A refusal carries a reason
-code (`REASON_*`), which the answer layer turns into words.
+The rerank rules after fusion are node postprocessors (`bot.retrieval.rerank`); every number comes
+from `Settings.retrieval`. A refusal carries a reason code (`REASON_*`), which the answer layer
+turns into words.
 """
 
 from __future__ import annotations
 
 import logging
-import math
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever, VectorIndexRetriever
+from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
-from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from llama_index.core.vector_stores import MetadataFilters
 
 from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
-from bot.retrieval.relevance import Evidence, judge, speaker_absent
+from bot.retrieval.relevance import (
+    Evidence,
+    asks_for_figure,
+    has_figure,
+    holds_name,
+    judge,
+    question_names,
+    speaker_absent,
+)
 from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
+from bot.retrieval.sides import (
+    KeywordSide,
+    Rewritten,
+    SentenceSide,
+    VectorSide,
+    chroma_where,
+    metadata_filters,
+)
 from bot.schema import Filters, Passage, Retrieval
 from bot.settings import RetrievalParams
-from bot.text.aliases import expand
 from bot.text.lang import detect_lang
 from bot.text.normalize import normalize
 from bot.text.tokenize import tokenize
@@ -38,80 +60,25 @@ logger = logging.getLogger(__name__)
 
 # Reason codes of a refusal (Retrieval.reason); bot.answer.messages words them.
 REASON_SPEAKER_ABSENT = "speaker_absent"   # the named person doesn't discuss it; others do
+REASON_NO_FIGURE = "no_figure"             # the passages discuss it but give no figure
 
 
 def is_chinese(text: str) -> bool:
     return detect_lang(text) == "zh"
 
 
-def weights(question: str, params: RetrievalParams, sentences: bool = True) -> tuple[float, ...]:
+def weights(question: str, params: RetrievalParams, sentences: bool = True,
+            passages: str | None = None) -> tuple[float, ...]:
     """(passage vectors, sentence vectors, keywords) weights, or (passage vectors, keywords) for a
-    store without sentence vectors. For Chinese questions keywords carry names, numbers and rare
-    terms as much as the vectors do; for English ones they only catch Latin terms (GPT-4, PaLM,
-    Agent), so the vectors lead. Of the vectors, a passage's best sentence weighs more than the
-    passage as a whole: answers are often one sentence of a long turn."""
+    store without sentence vectors, for searching passages in language `passages` (default: the
+    question's own). In its own language keywords carry names, numbers and rare terms as much as
+    the vectors do; across languages they only have Latin terms and dictionary translations, so
+    the vectors lead. Of the vectors, a passage's best sentence weighs more than the passage as a
+    whole: answers are often one sentence of a long turn."""
+    same = passages is None or passages == detect_lang(question)
     if not sentences:
-        return params.weights_zh_plain if is_chinese(question) else params.weights_en_plain
-    return params.weights_zh if is_chinese(question) else params.weights_en
-
-
-class KeywordSide(BaseRetriever):
-    """BM25 over jieba tokens as a LlamaIndex retriever; remembers its raw scores."""
-
-    def __init__(self, index: KeywordIndex, allowed: Any, top_k: int, tokens: list[str] | None = None) -> None:
-        super().__init__()
-        self.index, self.allowed, self.top_k, self.tokens = index, allowed, top_k, tokens
-        self.raw: list[tuple[str, float]] = []
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        tokens = tokenize(query_bundle.query_str) if self.tokens is None else self.tokens
-        # both spellings of a name (谷歌 / Google) count as the same word
-        self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed, tokens=expand(tokens))
-        return [self.index.node(cid, score) for cid, score in self.raw]
-
-
-class VectorSide(VectorIndexRetriever):
-    """The stock vector retriever, remembering raw cosine similarities before fusion rescales them."""
-
-    raw: list[tuple[str, float]]
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        if self._kwargs.get("ids") == []:   # restricted to nothing (Chroma reads ids=[] as "no restriction")
-            self.raw = []
-            return []
-        found = super()._retrieve(query_bundle)
-        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
-        self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
-        return found
-
-
-class SentenceSide(BaseRetriever):
-    """Passages scored by their best sentence (`bot.index.sentences`), as a LlamaIndex retriever."""
-
-    def __init__(self, sentences: SentenceIndex, where: dict | None, allowed: Any, top_k: int) -> None:
-        super().__init__()
-        self.sentences, self.where, self.allowed, self.top_k = sentences, where, allowed, top_k
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        keyword = self.sentences.keyword
-        return [keyword.node(cid, cos)
-                for cid, cos in self.sentences.search(query_bundle.embedding, self.top_k, self.allowed, self.where)]
-
-
-def metadata_filters(docs: list[str], speakers: list[str]) -> MetadataFilters | None:
-    """The one way a filter is built: chunks in any of `docs` and by any of `speakers`. The
-    vector side takes it as is; the sentence collection, queried directly, as `chroma_where`.
-    (The keyword index applies the same filter as a mask: KeywordIndex.mask_where.)"""
-    fs = [MetadataFilter(key=key, value=list(values), operator=FilterOperator.IN)
-          for key, values in (("doc_id", docs), ("speaker", speakers)) if values]
-    return MetadataFilters(filters=fs) if fs else None
-
-
-def chroma_where(filters: MetadataFilters | None) -> dict | None:
-    if filters is None:
-        return None
-    clauses = [{f.key: {"$in": list(f.value)}} for f in filters.filters]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        return params.weights_same_plain if same else params.weights_cross_plain
+    return params.weights_same if same else params.weights_cross
 
 
 def _to_passage(n: NodeWithScore) -> Passage:
@@ -141,13 +108,50 @@ class HybridRetriever:
         self.params = params or RetrievalParams()
         self.remote = remote        # the store is a Chroma server (ids cost a request's size)
         self.host_weight = host_weight
+        # LLM mode: (question, languages) -> {language: the question in it}; set by the chat engine
+        self.translator: Callable[[str, list[str]], dict[str, str]] | None = None
+
+    def _rewrites(self, topic: str) -> dict[str, tuple[str, list[float], list[str]]]:
+        """The question in the corpus's other languages, from the translator (LLM mode):
+        {language: (text, query embedding, tokens)}; empty offline or when the LLM fails."""
+        if self.translator is None or self.keyword is None:
+            return {}
+        others = [lang for lang in self.keyword.languages() if lang != detect_lang(topic)]
+        if not others:
+            return {}
+        out = {}
+        for lang, text in self.translator(topic, others).items():
+            if lang in others and text.strip():
+                out[lang] = (text, self.embedder.get_query_embedding(normalize(text)), tokenize(text))
+        return out
 
     def _restrict_by_ids(self, n: int) -> bool:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
         return not self.remote or n <= self.params.remote_id_filter_max
 
+    def _side_filter(self, allowed: np.ndarray | None, filters: MetadataFilters | None, n_cand: int,
+                     lang_mask: np.ndarray | None) -> VectorSide:
+        """The passage-vector side within `allowed` (a mask over the keyword index, filters and
+        language applied), by ids when that is cheap, else by metadata filter plus a check per hit."""
+        if allowed is not None and self._restrict_by_ids(int(allowed.sum())):
+            # The filter's chunks, named by id: Chroma matches a metadata filter row by row
+            # (~5 µs a row: 250 ms for 80k of 100k chunks), ids cost a sixth; same results.
+            return VectorSide(self.index, similarity_top_k=n_cand, vector_store_kwargs={"ids": self.keyword.ids_at(allowed)})
+        side = VectorSide(self.index, similarity_top_k=n_cand, filters=filters)
+        if lang_mask is not None:
+            keyword = self.keyword
+
+            def keep(cid: str) -> bool:
+                i = keyword.position(cid)
+                return i is None or bool(lang_mask[i])
+
+            side.keep = keep
+        return side
+
     def _search(self, query: str, docs: list[str], speakers: list[str], top_k: int,
-                embedding: list[float], tokens: list[str] | None = None) -> tuple[list[NodeWithScore], Evidence]:
+                embedding: list[float], tokens: list[str] | None = None,
+                rewrites: dict[str, tuple[str, list[float], list[str]]] | None = None,
+                ) -> tuple[list[NodeWithScore], Evidence]:
         # One question is searched up to three times (named speaker, everyone else): segment and
         # classify it once.
         tokens = tokenize(query) if tokens is None else tokens
@@ -155,50 +159,137 @@ class HybridRetriever:
         p = self.params
         n_cand = p.candidates
         filters = metadata_filters(docs, speakers)
-        allowed = self.keyword.mask_where(docs, speakers) if self.keyword is not None and (docs or speakers) else None
-        if allowed is not None and self._restrict_by_ids(int(allowed.sum())):
-            # The filter's chunks, named by id: Chroma matches a metadata filter row by row
-            # (~5 µs a row: 250 ms for 80k of 100k chunks), ids cost a sixth; same results.
-            vector = VectorSide(self.index, similarity_top_k=n_cand,
-                                vector_store_kwargs={"ids": self.keyword.ids_at(allowed)})
-        else:
-            vector = VectorSide(self.index, similarity_top_k=n_cand, filters=filters)
-        sides: list[BaseRetriever] = [vector]
-        kw = None
-        with_sentences = self.sentences is not None and self.keyword is not None
-        if with_sentences:
-            sides.append(SentenceSide(self.sentences, chroma_where(filters), allowed, n_cand))
-        if self.keyword is not None:
-            kw = KeywordSide(self.keyword, allowed, n_cand, tokens)
-            sides.append(kw)
-        fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode="relative_score", num_queries=1, use_async=False,
+        keyword = self.keyword
+        base = keyword.mask_where(docs, speakers) if keyword is not None and (docs or speakers) else None
+        with_sentences = self.sentences is not None and keyword is not None
+        groups = keyword.groups(tokens) if keyword is not None else []
+        # One set of sides per language of the corpus: a passage competes with the passages of its
+        # own language, and each language's best reaches the fused list by its rank there, not by
+        # a raw cosine that e5 gives same-language pairs more of.
+        langs: list[str | None] = keyword.languages() if keyword is not None else []
+        # a corpus in one language: the passages' language still decides the weights (an English
+        # question over Chinese transcripts weighs keywords as across languages)
+        only = langs[0] if len(langs) == 1 else None
+        if len(langs) < 2:
+            langs = [None]
+        sides: list[BaseRetriever] = []
+        side_weights: list[float] = []
+        vectors: list[VectorSide] = []
+        keywords: list[KeywordSide] = []
+        for lang in langs:
+            lang_mask = None if lang is None else keyword.langs() == lang
+            allowed = base if lang_mask is None else (lang_mask if base is None else base & lang_mask)
+            vector = self._side_filter(allowed, filters, n_cand, lang_mask)
+            rewrite = (rewrites or {}).get(lang) if lang is not None else None
+            # searched with the question in the passages' language when the LLM gave one
+            w = weights(rewrite[0] if rewrite else query, p, with_sentences, lang or only)
+            group: list[BaseRetriever] = [vector]
+            if with_sentences:
+                group.append(SentenceSide(self.sentences, chroma_where(filters), allowed, n_cand))
+            if keyword is not None:
+                kw = KeywordSide(keyword, allowed, n_cand, keyword.groups(rewrite[2] + tokens) if rewrite else groups)
+                keywords.append(kw)
+                group.append(kw)
+            vectors.append(vector)
+            if rewrite:
+                bundle_l = QueryBundle(rewrite[0], embedding=rewrite[1])
+                group = [Rewritten(side, bundle_l) for side in group]
+            sides.extend(group)
+            side_weights.extend(list(w)[:len(group)])
+        total = sum(side_weights) or 1.0
+        # Across languages each list is scaled by its own score distribution, so a language whose best
+        # stands out of its list outranks one whose list is flat; within one language, as tuned.
+        mode = p.fusion_mode_multi if len(langs) > 1 else "relative_score"
+        fusion = QueryFusionRetriever(sides, llm=MockLLM(), mode=mode, num_queries=1, use_async=False,
                                       similarity_top_k=max(top_k, 10),
-                                      retriever_weights=list(weights(query, p, with_sentences))[:len(sides)])
+                                      retriever_weights=[w / total for w in side_weights])
         bundle = QueryBundle(query, embedding=embedding)
         fused = fusion.retrieve(bundle)
         rules: list[Any] = []
-        if self.keyword is not None:
-            rules.append(ReplyLift(keyword=self.keyword, allowed=allowed, speakers=speakers, lift=p.reply_lift,
+        if keyword is not None:
+            rules.append(ReplyLift(keyword=keyword, allowed=base, speakers=speakers, lift=p.reply_lift,
                                    min_chars=p.reply_min_chars))
         rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
         rules.append(FragmentDemotion(max_chars=p.reply_min_chars, factor=p.fragment_factor))
-        if chinese and self.keyword is not None:
-            rules.append(CoverageRerank(tokens=tokens, idf=self.keyword.idf, weight=p.coverage_rerank))
+        if chinese and keyword is not None:
+            rules.append(CoverageRerank(tokens=tokens, idf=keyword.idf, weight=p.coverage_rerank, forms=keyword.forms))
         for rule in rules:
             fused = rule.postprocess_nodes(fused, bundle)
-        ev = Evidence(query=query, query_tokens=tokens,
-                      vector=vector.raw, keyword=kw.raw if kw else [],
+        vector_raw = sorted((hit for v in vectors for hit in v.raw), key=lambda h: -h[1])
+        langs_present = [lang for lang in langs if lang is not None]
+        keyword_raw = sorted((hit for k in keywords for hit in k.raw), key=lambda h: -h[1])
+        ev = Evidence(query=query, query_tokens=tokens, vector=vector_raw, keyword=keyword_raw,
                       # the host's question counts as context for whether the topic is covered
                       top_texts=[n.node.get_content() + " " + (n.node.metadata.get("question") or "")
                                  for n in fused[:3]],
-                      idf=self.keyword.idf if self.keyword else (lambda t: None), chinese=chinese)
+                      idf=keyword.idf if keyword else (lambda t: None), chinese=chinese,
+                      forms=keyword.forms if keyword else (lambda t: (t,)),
+                      z=self._standout(embedding, fused[:3]), english_corpus="en" in langs_present)
+        if langs_present and keyword is not None and fused:
+            lang_of = keyword.langs()
+            pos = keyword.position(fused[0].node.node_id)
+            ev.top_lang = str(lang_of[pos]) if pos is not None else None
+            for cid, cos in vector_raw:
+                i = keyword.position(cid)
+                if i is not None:
+                    ev.cos_by_lang.setdefault(str(lang_of[i]), cos)
         return fused, ev
+
+    def _standout(self, embedding: list[float], top: list[NodeWithScore]) -> float | None:
+        """How far the best of `top` stands above the question's background: its best sentence's
+        cosine as a z-score among all passages of its language (the question's own distribution over
+        this corpus, so comparable across languages, questions and corpora). None without in-memory
+        sentence vectors."""
+        keyword = self.keyword
+        best = self.sentences.passage_best(embedding) if self.sentences is not None and keyword else None
+        if best is None:
+            return None
+        langs = keyword.langs()
+        finite = np.isfinite(best)
+        zs = []
+        for n in top:
+            i = keyword.position(n.node.node_id)
+            if i is None or not finite[i]:
+                continue
+            pool = best[finite & (langs == langs[i])]
+            if len(pool) >= 10:
+                zs.append(float((best[i] - pool.mean()) / (pool.std() + 1e-6)))
+        return max(zs, default=None)
+
+    def _no_figure(self, topic: str, passages: list[Passage], scores: dict[str, list[tuple[int, int, float]]]) -> bool:
+        """The question asks for a figure and none of the sentences closest to it (the best
+        `figure_sentences` of the top three passages) gives one."""
+        if not asks_for_figure(topic) or not scores:
+            return False
+        names = question_names(topic)
+        sents = [(c, p.text[s:e], p) for p in passages[:3] for s, e, c in scores.get(p.node_id, ())]
+        sents.sort(key=lambda x: -x[0])
+        # the figure must stand where the question's subject does: a passage naming it (or its context)
+        return bool(sents) and not any(
+            has_figure(text, topic) and (not names or holds_name(self._context(p), names))
+            for _, text, p in sents[:self.params.figure_sentences])
+
+    def _same_language(self, question: str, passages: list[Passage]) -> bool:
+        """The best passage is in the question's language. Only then do the sentence cosines say
+        which sentences are closest (across languages e5's cosines are flat, and the sentence that
+        gives the figure is often not among the first three: mixed tune m030, m052)."""
+        if not passages or self.keyword is None:
+            return bool(passages)
+        i = self.keyword.position(passages[0].node_id)
+        return i is None or str(self.keyword.langs()[i]) == detect_lang(question)
+
+    def _context(self, p: Passage) -> str:
+        """What a passage is about beyond its words: the host's question, the interview's title and
+        the speaker's organisation (闫俊杰's "我们的开放平台" is MiniMax's)."""
+        entry = self.library.speakers.get(p.speaker) if p.speaker else None
+        return " ".join((p.text, p.question or "", p.title, (entry.org or "") if entry else ""))
 
     def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval:
         filters = filters or Filters()
         named, topic = self.library.split_speakers(query)
         embedding = self.embedder.get_query_embedding(normalize(topic))
         tokens = tokenize(topic)
+        rewrites = self._rewrites(topic)
         reason = None
         # A person the manifest places in a recording that does not mark speakers has no turns of
         # their own: their recordings are searched instead, and the answer says so.
@@ -214,15 +305,15 @@ class HybridRetriever:
         if len(named) >= 2:
             # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
             # voice is represented instead of the one whose words happen to score higher.
-            runs = [self._search(topic, *scope(name), top_k, embedding, tokens) for name in named]
+            runs = [self._search(topic, *scope(name), top_k, embedding, tokens, rewrites) for name in named]
             fused = _interleave([f for f, _ in runs])
             weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
         elif recorded:
-            fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens)
+            fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens, rewrites)
             weak = judge(ev, self.params).weak
         else:
             speakers = named or list(filters.speakers)
-            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens)
+            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens, rewrites)
             verdict = judge(ev, self.params, named=bool(named))
             weak = verdict.weak
             if named:
@@ -230,7 +321,7 @@ class HybridRetriever:
                 # refuse with that reason rather than hand their words to the answer.
                 # "Others" are those who answer, not the hosts whose questions share the topic's words.
                 voices = [n for n, e in self.library.speakers.items() if e.role != "host" or n in named]
-                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens)
+                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens, rewrites)
                 all_verdict = judge(ev_all, self.params)
                 if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
@@ -239,8 +330,12 @@ class HybridRetriever:
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
+        if not weak and self._same_language(topic, passages) and self._no_figure(topic, passages, scores):
+            weak, reason = True, REASON_NO_FIGURE
+        forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
-                         speaker=named[0] if named else None, sentence_scores=scores, caveat=caveat)
+                         speaker=named[0] if named else None, sentence_scores=scores, caveat=caveat,
+                         forms={t: f[1:] for t, f in forms.items() if len(f) > 1})
 
 
 def _recorded_caveat(recorded: dict[str, set[str]], library: Library, chinese: bool) -> str:

@@ -112,6 +112,7 @@ class CoverageRerank(BaseNodePostprocessor):
 
     tokens: list[str]
     idf: Callable[[str], float | None]
+    forms: Callable[[str], tuple[str, ...]] | None = None   # spellings and translations of a word
     weight: float = 0.15
     top_n: int = 10
 
@@ -123,5 +124,6 @@ class CoverageRerank(BaseNodePostprocessor):
                            query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
         top = max((n.score or 0.0) for n in nodes) if nodes else 0.0
         for n in nodes[: self.top_n]:
-            n.score = (n.score or 0.0) + self.weight * top * coverage(self.tokens, [n.node.get_content()], self.idf)
+            cov = coverage(self.tokens, [n.node.get_content()], self.idf, *((self.forms,) if self.forms else ()))
+            n.score = (n.score or 0.0) + self.weight * top * cov
         return _by_score(nodes)

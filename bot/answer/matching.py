@@ -1,0 +1,162 @@
+"""Sentence scoring for quotes: which sentences of the passages answer a question, by the words
+they share with it, in either language.
+
+Runs on simplified, lower-cased text: jieba words (Chinese stopwords out) and English words as
+PyStemmer stems (English stopwords out), plus character bigrams, each weighted by how rare it is
+among the candidate sentences. A question word is found in any of its spellings and in the
+translations the corpus holds (`Retrieval.forms`, from CC-CEDICT), so an English question finds
+成本 for "cost" without a hand-written glossary. Used by the extractive answer, by citations (a
+passage's best sentence for a claim) and by the overviews.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bot.schema import Passage
+from bot.text.aliases import forms as alias_forms
+from bot.text.lang import detect_lang, simplify, split_sentences
+from bot.text.stopwords import is_stopword
+from bot.text.tokenize import segmenter, stem
+
+_ASCII_TERM = re.compile(r"[a-z0-9][a-z0-9.+\-]*[a-z0-9]|[a-z]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def terms(text: str) -> set[str]:
+    """Content words of a question or sentence: jieba words (Chinese stopwords out), whole ASCII
+    terms like 'gpt-4', and English words as PyStemmer stems (English stopwords out), so "costs"
+    meets "cost" and an English word is never matched inside another ("ai" in "said")."""
+    jieba = segmenter()
+    low = simplify(text).lower()
+    found = set()
+    for t in _ASCII_TERM.findall(low):
+        if t.isalpha():
+            if len(t) >= 2 and not is_stopword(t):
+                found.add(stem(t))
+        elif not is_stopword(t):
+            found.add(t)
+    for w in jieba.lcut(low):
+        w = w.strip()
+        # ASCII words came whole from the regex above ("gpt-4", not "gpt" and "4").
+        if w and not is_stopword(w) and not w.isascii() and re.search(r"\w", w):
+            found.add(w)
+    return found
+
+
+class _Words:
+    """A sentence as matched against question terms: its Chinese text (a Chinese word is found as a
+    substring) and its English stems and ASCII terms (found as whole words)."""
+
+    def __init__(self, text: str) -> None:
+        self.low = simplify(text).lower()
+        self.latin = {stem(w) for w in _LATIN_WORD.findall(self.low)} | set(_ASCII_TERM.findall(self.low))
+
+    def has(self, term: str) -> bool:
+        return term in self.latin if term.isascii() else term in self.low
+
+
+def bigrams(text: str) -> set[str]:
+    low = simplify(text)
+    out: set[str] = set()
+    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]{2,}", low):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+@dataclass
+class Scored:
+    n: int            # 1-based passage number
+    start: int        # offsets into passage.text
+    end: int
+    text: str
+    score: float
+
+
+def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None,
+                    host_weight: float = 0.8, forms: dict[str, tuple[str, ...]] | None = None) -> list[Scored]:
+    """Every sentence of `passages` scored against `query` (best first). Query words that occur in
+    every sentence count less (an IDF over the candidates), longer words count more. A query word
+    is found in any of its spellings: `forms` (Retrieval.forms: other spellings of a name and the
+    translations the corpus holds), else its own and its aliases."""
+    if sentences is None:
+        sentences = [
+            Scored(n, s, e, p.text[s:e], 0.0)
+            for n, p in enumerate(passages, 1)
+            for s, e in split_sentences(p.text)
+        ]
+    if not sentences:
+        return []
+    q_terms, q_bi = terms(query), bigrams(query)
+    # A speaker's name in the question picks whose sentences to prefer (below); it is not a word
+    # to find in their sentences, where people rarely say their own name.
+    low_q = simplify(query).lower()
+    names = {simplify(p.speaker).lower() for p in passages if p.speaker and simplify(p.speaker).lower() in low_q}
+    q_terms = {t for t in q_terms if not any(t in nm for nm in names)}
+    q_bi = {b for b in q_bi if not any(b in nm for nm in names)}
+    groups = {t: tuple(dict.fromkeys((t, *(forms or {}).get(t, ()), *alias_forms(t)))) for t in q_terms}
+    words = [_Words(x.text) for x in sentences]
+    total = len(sentences)
+
+    def idf(df: int) -> float:
+        return math.log(1 + total / (1 + df)) if df else 0.0
+
+    hits = {t: [any(w.has(f) for f in g) for w in words] for t, g in groups.items()}
+    weights = {t: min(len(t), 4) * idf(sum(h)) for t, h in hits.items()}
+    bi_hits = {b: [b in w.low for w in words] for b in q_bi}
+    bi_w = {b: idf(sum(h)) for b, h in bi_hits.items()}
+    w_sum = sum(min(len(t), 4) * math.log(1 + total) for t in q_terms) or 1.0
+    b_sum = sum(math.log(1 + total) for _ in q_bi) or 1.0
+    named = {p.speaker for p in passages if p.speaker and simplify(p.speaker).lower() in low_q}
+    for k, (x, w) in enumerate(zip(sentences, words, strict=True)):
+        term_score = sum(wt for t, wt in weights.items() if hits[t][k]) / w_sum
+        bi_score = sum(wt for b, wt in bi_w.items() if bi_hits[b][k]) / b_sum
+        p = passages[x.n - 1]
+        score = 0.6 * term_score + 0.4 * bi_score
+        score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior
+        if p.role == "host":
+            score *= host_weight    # a host's question is context, not an answer
+        if is_question(x.text):
+            score *= 0.5
+        if len(w.low) < 10:
+            score *= 0.5            # "我觉得最重要的几个:" says nothing on its own
+        if _fragment(x.text):
+            score *= 0.5            # an English piece that starts mid-clause (a cut chunk or sentence)
+        if named:
+            score *= 1.3 if p.speaker in named else 0.6
+        x.score = score
+    return sorted(sentences, key=lambda s: -s.score)
+
+
+def _fragment(text: str) -> bool:
+    """English text that does not start a sentence: a lower-case word or a comma first."""
+    t = text.lstrip()
+    return bool(t) and (t[0] in ",;:)]}" or (t[0].isascii() and t[0].islower())) and detect_lang(t) == "en"
+
+
+def is_question(text: str) -> bool:
+    return text.rstrip("”」』）) ").endswith(("?", "？"))
+
+
+def blend(scored: list[Scored], passages: list[Passage], semantic: dict[str, list[tuple[int, int, float]]],
+          share: float, host_weight: float) -> list[Scored]:
+    """Mix each sentence's word score with the cosine of the stored sentence vector it falls in
+    (`share` of the result).
+    Both are rescaled to 0..1 over the candidates: e5 cosines all sit within a narrow band."""
+    sims: list[float | None] = []
+    for x in scored:
+        spans = semantic.get(passages[x.n - 1].node_id, ())
+        sims.append(max((c for s, e, c in spans if s < x.end and x.start < e), default=None))
+    known = [c for c in sims if c is not None]
+    if len(known) < 2 or max(known) == min(known):
+        return scored
+    lo, hi = min(known), max(known)
+    top = max(x.score for x in scored) or 1.0
+    for x, c in zip(scored, sims, strict=True):
+        near = 0.0 if c is None else (c - lo) / (hi - lo)
+        # the same discounts as the word score: a host's words and questions are context
+        near *= (host_weight if passages[x.n - 1].role == "host" else 1.0) * (0.5 if is_question(x.text) else 1.0)
+        x.score = (1 - share) * x.score / top + share * near
+    return sorted(scored, key=lambda s: -s.score)

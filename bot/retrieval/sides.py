@@ -1,0 +1,91 @@
+"""The sides that hybrid retrieval fuses, as LlamaIndex retrievers: passage vectors in Chroma,
+passages by their best sentence's vector, BM25 keywords; a side searching with the question as
+rewritten into its passages' language; and the one way a filter is built for them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from llama_index.core.retrievers import BaseRetriever, VectorIndexRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+from bot.index.keyword import KeywordIndex
+from bot.index.sentences import SentenceIndex
+
+
+class KeywordSide(BaseRetriever):
+    """BM25 over the question's words as a LlamaIndex retriever; remembers its raw scores. Each word
+    counts in all its spellings (谷歌 / Google) and translations the corpus holds (cost / 成本)."""
+
+    def __init__(self, index: KeywordIndex, allowed: Any, top_k: int, groups: list[tuple[str, ...]]) -> None:
+        super().__init__()
+        self.index, self.allowed, self.top_k, self.groups = index, allowed, top_k, groups
+        self.raw: list[tuple[str, float]] = []
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        self.raw = self.index.search(query_bundle.query_str, self.top_k, self.allowed, groups=self.groups)
+        return [self.index.node(cid, score) for cid, score in self.raw]
+
+
+class VectorSide(VectorIndexRetriever):
+    """The stock vector retriever, remembering raw cosine similarities before fusion rescales them.
+    `keep`: a last check on each hit's id (the language of a passage, when a Chroma server gets a
+    metadata filter instead of the id list)."""
+
+    raw: list[tuple[str, float]]
+    keep: Callable[[str], bool] | None = None
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        if self._kwargs.get("ids") == []:   # restricted to nothing (Chroma reads ids=[] as "no restriction")
+            self.raw = []
+            return []
+        found = super()._retrieve(query_bundle)
+        if self.keep is not None:
+            found = [n for n in found if self.keep(n.node.node_id)]
+        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
+        self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
+        return found
+
+
+class SentenceSide(BaseRetriever):
+    """Passages scored by their best sentence (`bot.index.sentences`), as a LlamaIndex retriever."""
+
+    def __init__(self, sentences: SentenceIndex, where: dict | None, allowed: Any, top_k: int) -> None:
+        super().__init__()
+        self.sentences, self.where, self.allowed, self.top_k = sentences, where, allowed, top_k
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        keyword = self.sentences.keyword
+        return [keyword.node(cid, cos)
+                for cid, cos in self.sentences.search(query_bundle.embedding, self.top_k, self.allowed, self.where)]
+
+
+class Rewritten(BaseRetriever):
+    """A side that searches with the question as rewritten into its passages' language (LLM mode:
+    `HybridRetriever.translator`), whatever question the fusion hands it."""
+
+    def __init__(self, inner: BaseRetriever, bundle: QueryBundle) -> None:
+        super().__init__()
+        self.inner, self.bundle = inner, bundle
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.inner.retrieve(self.bundle)
+
+
+def metadata_filters(docs: list[str], speakers: list[str]) -> MetadataFilters | None:
+    """The one way a filter is built: chunks in any of `docs` and by any of `speakers`. The
+    vector side takes it as is; the sentence collection, queried directly, as `chroma_where`.
+    (The keyword index applies the same filter as a mask: KeywordIndex.mask_where.)"""
+    fs = [MetadataFilter(key=key, value=list(values), operator=FilterOperator.IN)
+          for key, values in (("doc_id", docs), ("speaker", speakers)) if values]
+    return MetadataFilters(filters=fs) if fs else None
+
+
+def chroma_where(filters: MetadataFilters | None) -> dict | None:
+    if filters is None:
+        return None
+    clauses = [{f.key: {"$in": list(f.value)}} for f in filters.filters]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

