@@ -125,7 +125,9 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
     manifest = load_manifest(source)
     docs = []
     for path in paths:
+        t = time.perf_counter()
         loaded = load_file(path, source)
+        t = _tally(report, "read", t)
         if isinstance(loaded, Skipped):
             report.files_skipped.append({"file": loaded.file, "reason": loaded.reason})
             continue
@@ -135,11 +137,20 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
             logger.exception("cannot parse %s", path)
             report.files_skipped.append({"file": str(path.relative_to(source)), "reason": f"cannot parse: {exc}"})
             continue
+        finally:
+            _tally(report, "parse", t)
         if not doc.text.strip() or not doc.turns:
             report.files_skipped.append({"file": doc.file, "reason": "no text left after cleaning"})
             continue
         docs.append((doc, hashlib.sha256(loaded.text.encode()).hexdigest()))
     return docs
+
+
+def _tally(report: IngestReport, phase: str, since: float) -> float:
+    """report.seconds[phase] += the time since `since` (summed over files); returns now."""
+    now = time.perf_counter()
+    report.seconds[phase] = report.seconds.get(phase, 0.0) + now - since
+    return now
 
 
 def reset_store(settings: Settings) -> None:
@@ -178,8 +189,10 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
         raise IngestError(f"No usable transcripts in {source}: add .txt or .md files "
                           f"({len(report.files_skipped)} skipped, see files_skipped).")
     chunks: list[tuple[Chunk, CleanDoc]] = []
+    t = time.perf_counter()
     for doc, _ in docs:
         chunks.extend((c, doc) for c in chunk_document(doc, settings.chunk_size, settings.chunk_max))
+    _tally(report, "chunk", t)
     report.seconds["load_clean_chunk"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
