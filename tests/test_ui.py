@@ -306,6 +306,10 @@ def test_named_endpoints(served) -> None:
     data = client.predict("what did 李广密 say about GPT-4 cost", api_name="/ask_json")
     assert data["citations"][0]["speaker"] == "李广密" and data["refused"] is False
     assert engine.calls[-1][0] == "what did 李广密 say about GPT-4 cost"
+    # a follow-up carries the conversation so far (gradio_client sessions have no chat state)
+    history = [{"role": "user", "content": "李广密怎么看成本?"}, {"role": "assistant", "content": text}]
+    client.predict("他还说了什么?", history, api_name="/chat")
+    assert engine.calls[-1][0] == "他还说了什么?" and engine.calls[-1][1] == history
 
 
 def test_language_strings_are_complete_for_the_ui() -> None:

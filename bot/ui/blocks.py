@@ -235,9 +235,11 @@ def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, set
                        api_visibility="private")
 
         # --- API ------------------------------------------------------------------------------
-        def chat(question: str) -> str:
-            """Answer a question from the transcripts: the answer with [n] markers, then who said each source."""
-            return chat_text(engine_factory().ask(question))
+        def chat(question: str, history: list[dict] | None = None) -> str:
+            """Answer a question from the transcripts: the answer with [n] markers, then who said each source.
+            `history` (optional): the conversation so far as [{"role": "user"|"assistant", "content": ...}],
+            so that a follow-up ("他还说了什么?") is read in its context."""
+            return chat_text(engine_factory().ask(question, history=history or None))
 
         def ask_json(question: str) -> dict:
             """Answer a question; the structured Answer: text, refused, citations, passages, notice."""
