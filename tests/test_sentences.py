@@ -189,3 +189,22 @@ def test_the_question_is_embedded_in_the_form_passages_were(tmp_path):
     run_ingest(settings, src, embedder=emb)
     build_services(settings, emb).retriever.retrieve("GPT-4 的訓練成本", top_k=3)
     assert emb.queries[-1] == "gpt-4 的训练成本"
+
+
+def test_a_search_restricted_to_most_passages_may_go_unfiltered_with_the_same_results(tmp_path):
+    # past remote_id_filter_max allowed passages the passage search fetches more hits unfiltered
+    # and keeps the allowed ones (cheaper than a long id list or a metadata filter)
+    from bot.schema import Filters
+    from bot.settings import RetrievalParams
+
+    src = _src(tmp_path, [A, B])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    retriever = build_services(settings, emb).retriever
+    only_b = Filters(docs=[B.removesuffix(".txt")])
+    by_ids = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
+    retriever.params = RetrievalParams(remote_id_filter_max=0)
+    unfiltered = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
+    assert [p.node_id for p in unfiltered.passages] == [p.node_id for p in by_ids.passages]
+    assert by_ids.passages and all(p.doc_id == only_b.docs[0] for p in unfiltered.passages)

@@ -123,12 +123,13 @@ class SentenceIndex:
             return []
         if n_ok <= ID_FILTER_MAX:
             return self._best(self._query(embedding, min(wanted, n_ok), ids=list(self.ids[ok])), allowed)[0][:k]
-        fetch = min(OVERFETCH_MAX, math.ceil(OVERFETCH * wanted * len(self.rows) / n_ok))
+        most = min(OVERFETCH_MAX, len(self.rows))
+        fetch = min(most, math.ceil(OVERFETCH * wanted * len(self.rows) / n_ok))
         while True:
             best, kept = self._best(self._query(embedding, fetch), allowed)
-            if kept >= wanted or fetch >= OVERFETCH_MAX:
+            if kept >= wanted or fetch >= most:
                 break
-            fetch = min(OVERFETCH_MAX, 4 * fetch)
+            fetch = min(most, 4 * fetch)
         # too few allowed among the nearest: those found are still the best allowed ones
         return best[:k] if best else self._best(self._query(embedding, wanted, where=where), allowed)[0][:k]
 

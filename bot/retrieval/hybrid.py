@@ -74,12 +74,24 @@ class VectorSide(VectorIndexRetriever):
     """The stock vector retriever, remembering raw cosine similarities before fusion rescales them."""
 
     raw: list[tuple[str, float]]
+    # (allowed mask, keyword index, hits wanted, most to fetch): an unfiltered search fetching
+    # more hits than wanted, of which the allowed passages are kept (see HybridRetriever._search)
+    keep: tuple[Any, KeywordIndex, int, int] | None = None
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         if self._kwargs.get("ids") == []:   # restricted to nothing (Chroma reads ids=[] as "no restriction")
             self.raw = []
             return []
         found = super()._retrieve(query_bundle)
+        if self.keep is not None:
+            allowed, keyword, wanted, most = self.keep
+            while True:
+                kept = [n for n in found if (pos := keyword.position(n.node.node_id)) is not None and allowed[pos]]
+                if len(kept) >= wanted or len(found) < self._similarity_top_k or self._similarity_top_k >= most:
+                    break
+                self._similarity_top_k = min(most, 4 * self._similarity_top_k)
+                found = super()._retrieve(query_bundle)
+            found = kept[:wanted]
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
         self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
         return found
@@ -154,7 +166,15 @@ class HybridRetriever:
         n_cand = p.candidates
         filters = metadata_filters(docs, speakers)
         allowed = self.keyword.mask_where(docs, speakers) if self.keyword is not None and (docs or speakers) else None
-        if allowed is not None and self._restrict_by_ids(int(allowed.sum())):
+        n_allowed = int(allowed.sum()) if allowed is not None else 0
+        fetch = min(len(allowed), math.ceil(2 * n_cand * len(allowed) / n_allowed)) if n_allowed else 0
+        if allowed is not None and n_allowed > p.remote_id_filter_max and fetch <= p.overfetch_max:
+            # Most passages allowed (e.g. everyone but the hosts): an id list that long costs Chroma
+            # 80-400 ms (68k of 100k), a metadata filter more; an unfiltered search for twice the
+            # expected hits, keeping the allowed ones, costs milliseconds.
+            vector = VectorSide(self.index, similarity_top_k=fetch)
+            vector.keep = (allowed, self.keyword, n_cand, p.overfetch_max)
+        elif allowed is not None and self._restrict_by_ids(n_allowed):
             # The filter's chunks, named by id: Chroma matches a metadata filter row by row
             # (~5 µs a row: 250 ms for 80k of 100k chunks), ids cost a sixth; same results.
             vector = VectorSide(self.index, similarity_top_k=n_cand,
