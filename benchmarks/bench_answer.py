@@ -1,7 +1,8 @@
 """End-to-end answer latency over the seeds store (real model for the queries):
 
 - offline: ChatEngine.ask on every golden question (guard, condense, retrieve, extractive answer,
-  citations), with the engine's own split of the time;
+  citations), with the engine's own split of the time, and on summaries, comparisons and
+  follow-ups (benchmarks.questions: whatever this version does for each kind);
 - LLM mode against the stand-in OpenAI-compatible server (tests/llm_server.py): the time to the
   first answer token through the engine, against the same request sent straight to the server
   with the openai client. The difference is what the project adds before the LLM's first token
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_retrieval import kinds
 from benchmarks.common import emit, golden_questions, summary_ms
 from bot.answer.engine import ChatEngine
 from bot.index.embeddings import E5Embedding
@@ -94,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     embedder = E5Embedding()
     embedder.get_query_embedding("warm-up")
     services = build_services(settings, embedder=embedder)
-    emit({"offline": offline(settings, services), "llm": llm_mode(settings, services)})
+    emit({"offline": offline(settings, services), "kinds": kinds(settings, services, rounds=2),
+          "llm": llm_mode(settings, services)})
     return 0
 
 
