@@ -6,7 +6,7 @@ whatever it does in this version: formats, digests) builds the store from them.
   random clause of the same seed, so speakers, turns, roles and vocabulary stay those of the real
   interviews while no two passages or sentences repeat (identical vectors by the thousand would
   not be a store anyone builds). The manifest entry is the seed's, with the title numbered.
-- `excerpts(dest, n)`: for ingest growth. Short transcripts (about six passages) cut from the
+- `excerpts(dest, n)`: for ingest growth. Short transcripts (about four passages) cut from the
   seeds' parsed turns, clauses recombined the same way, rendered in turn as .txt, .md, .srt, .vtt,
   .docx and .pdf (benchmarks.formats), plus the format fixtures of tests/fixtures/formats when
   that folder exists. A version that cannot read a format lists those files as skipped.
@@ -40,7 +40,7 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "formats"
 _PUNCT = ",\uff0c\u3001;\uff1b\u3002!?\uff01\uff1f\u2026"   # ,，、;；。!?！？…
 _CLAUSE = re.compile(f"[^{_PUNCT}\\n]+[{_PUNCT}]*")
 _LABEL = re.compile(r"^[^,\uff0c\u3002:\uff1a\s]{1,24}[:\uff1a]")   # a leading "名字:" speaker label
-EXCERPT_CHARS = 1000   # about six passages of ingest.chunking's 320 characters
+EXCERPT_CHARS = 600    # about four passages: many small files, the hard case for ingest overhead
 KEEP_LINE = 40         # lines this short (titles, headers, counters) are copied unchanged
 
 

@@ -21,7 +21,7 @@ speakers recur across the synthetic interviews (copies of five seeds), so a ques
 filters to about a fifth of the store: a harder filter than a real corpus of many speakers."""
 
 INGEST = """\
-Short transcripts (about six passages each) cut from the seeds' turns, clauses recombined, written
+Short transcripts (about four passages each) cut from the seeds' turns, clauses recombined, written
 in turn as .txt, .md, .srt, .vtt, .docx and .pdf (plus tests/fixtures/formats when present);
 1, 10 and 100 of them, each ingested cold into a fresh store, then the **bare model** embeds the
 very texts the ingest embedded, in the same batches, in the same process right after (local:
