@@ -1,8 +1,9 @@
 """Run the chatbot: `python app.py [--host 127.0.0.1] [--port 7860] [--share] [--auth user:password]`.
 
-On start the seeds are (incrementally) ingested with progress on the terminal, then the UI is served.
-`demo` is built at import so `gradio app.py` (reload mode) finds it, but importing stays light:
-the embedder, index and engine are built by `Runtime` on first use (or eagerly under __main__).
+The server answers at once: the seeds are (incrementally) ingested in the background, with
+progress on the terminal and on the page ("indexing 120/346"); questions asked meanwhile wait for
+the index. `demo` is built at import so `gradio app.py` (reload mode) finds it, but importing stays
+light: the embedder, index and engine are built by `bot.ui.runtime.Runtime` when started.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from pydantic import Field  # noqa: E402 - after the analytics switch, which gradio reads at import
 
-from bot.answer.llm import make_llm  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
-from bot.ui.blocks import build_ui  # noqa: E402
-from bot.ui.render import CSS  # noqa: E402
-from bot.ui.text import mode_labels  # noqa: E402
+from bot.ui.blocks import LAUNCH_KWARGS, build_ui  # noqa: E402
+from bot.ui.runtime import Runtime  # noqa: E402
+from bot.ui.text import mode_line  # noqa: E402
+from ingest.progress import IngestProgress  # noqa: E402
 
 logger = logging.getLogger("app")
 SHARE_TIMEOUT_S = 20.0
@@ -34,58 +35,9 @@ class AppSettings(Settings):
     app_auth: str | None = Field(None, description="'user:password' required to use the app (also --auth).")
 
 
-class Runtime:
-    """The heavy parts (embedder, indexes, engine), built once, on first use, behind a lock."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.llm = make_llm(settings)
-        self._lock = threading.Lock()
-        self._services: Any = None
-        self._engine: Any = None
-
-    def services(self, progress: Any = None) -> Any:
-        with self._lock:
-            if self._services is None:
-                from bot.index.embeddings import make_embedder
-                from bot.retrieval.live import build_services
-                from ingest.pipeline import run_ingest
-
-                embedder = make_embedder(self.settings)
-                # Incremental: embeds only what the store lacks, so "empty or stale" is just "run it".
-                report = run_ingest(self.settings, embedder=embedder, progress=progress)
-                logger.info("index ready: %d files, %d chunks (%d added)", len(report.files_indexed),
-                            report.chunks_total, report.chunks_added)
-                self._services = build_services(self.settings, embedder=embedder)
-            return self._services
-
-    def engine(self) -> Any:
-        services = self.services()
-        with self._lock:
-            if self._engine is None:
-                from bot.answer.engine import ChatEngine
-
-                self._engine = ChatEngine(self.settings, services.retriever, self.llm)
-            return self._engine
-
-    def library(self) -> Any:
-        return self.services().library
-
-    def reindex(self, progress: Any) -> Any:
-        """Ingest after an upload, reusing the loaded embedder, then let the retriever see it."""
-        from ingest.pipeline import run_ingest
-
-        services = self.services()
-        report = run_ingest(self.settings, embedder=services.embedder, progress=progress)
-        services.refresh()
-        return report
-
-
 settings = AppSettings()
-runtime = Runtime(settings)
-demo = build_ui(runtime.engine, runtime.library, settings,
-                mode_labels(runtime.llm.model if runtime.llm else None, settings.openai_base_url),
-                reindex=runtime.reindex)
+runtime = Runtime(settings, line=IngestProgress(line=lambda text: logger.info("%s", text)))
+demo = build_ui(runtime, settings, mode_line(runtime.llm.model if runtime.llm else None, settings.openai_base_url))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -166,24 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     app, rt = demo, runtime
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     auth = parse_auth(args.auth or settings.app_auth)
-    from bot.index.store import StoreError
-    from ingest.pipeline import IngestError
-    from ingest.progress import IngestProgress
-
-    progress = IngestProgress(line=lambda text: logger.info("%s", text))
-    try:
-        rt.services(progress=progress)
-    except (IngestError, StoreError) as exc:
-        print(f"Cannot build the index: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        progress.close()
-    rt.engine()
     app.queue(default_concurrency_limit=2)
+    # "settings" in the footer: Gradio's own language (and theme) switch, which relabels the page.
     app.launch(server_name=args.host, server_port=args.port, auth=auth, prevent_thread_lock=True,
-                allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size="20mb",
-                css=CSS, quiet=True, show_error=False, footer_links=["api"])
+               allowed_paths=[], blocked_paths=blocked_paths(settings), max_file_size="20mb", **LAUNCH_KWARGS,
+               quiet=True, show_error=False, footer_links=["api", "settings"])
     print(f"* Running on local URL: {app.local_url}", flush=True)
+    rt.start()   # the index is built (or brought up to date) while the page already answers
     if args.share:
         open_share_link(app)
     app.block_thread()

@@ -105,15 +105,28 @@ def start(s: dict[str, Any]) -> list[str]:
 
 
 def answers(a: dict[str, Any]) -> list[str]:
-    off, llm, k = a["offline"], a["llm"], a["kinds"]
+    off, llm, k = a["offline"], a["llm"], a["by_kind"]
     rows = [["narrow (golden, once each)", off["n"], off["p50_ms"], off["p95_ms"], off["max_ms"], "–"]]
     rows += [[name, x["n"], x["p50_ms"], x["p95_ms"], x["max_ms"], x["refused"]] for name, x in k.items()]
-    return [table(["kind", "answers", "p50 ms", "p95 ms", "max ms", "refused"], rows), "",
-            f"LLM mode against the stand-in server (tests/llm_server.py), {llm['answered_by_llm']} questions: the "
-            f"project adds p50 {llm['added_before_first_token']['p50_ms']} ms / p95 "
-            f"{llm['added_before_first_token']['p95_ms']} ms before the first token (engine "
-            f"{llm['engine_first_token']['p50_ms']} ms vs the same request sent straight to the server "
-            f"{llm['llm_alone_first_token']['p50_ms']} ms; mean retrieval inside {llm['retrieve_mean_ms']} ms).", ""]
+    out = [table(["kind", "answers", "p50 ms", "p95 ms", "max ms", "refused"], rows), "",
+           f"LLM mode against the stand-in server (tests/llm_server.py), {llm['answered_by_llm']} questions: the "
+           f"project adds p50 {llm['added_before_first_token']['p50_ms']} ms / p95 "
+           f"{llm['added_before_first_token']['p95_ms']} ms before the first token (engine "
+           f"{llm['engine_first_token']['p50_ms']} ms vs the same request sent straight to the server "
+           f"{llm['llm_alone_first_token']['p50_ms']} ms; mean retrieval inside {llm['retrieve_mean_ms']} ms).", ""]
+    ko, kl = (a.get("kinds") or {}).get("offline"), (a.get("kinds") or {}).get("llm")
+    if ko:
+        out += [text.KINDS_EVAL, "", table(["kind", "n", "wall p50 / p95 ms", "CPU p50 / p95 ms"], [
+            [name, v["wall"]["n"], f"{v['wall']['p50_ms']} / {v['wall']['p95_ms']}",
+             f"{v['cpu']['p50_ms']} / {v['cpu']['p95_ms']}"] for name, v in ko.items()]), ""]
+    if kl:
+        out += [text.KINDS_LLM, "", table(["", "LLM requests", "engine first token p50 / p95", "LLM alone p50",
+                                           "added p50 / p95"], [
+            [name, v["llm_requests_per_question"], f"{v['engine_first_token']['p50_ms']} / "
+             f"{v['engine_first_token']['p95_ms']}", v["llm_alone_first_token"]["p50_ms"],
+             f"{v['added_before_first_token']['p50_ms']} / {v['added_before_first_token']['p95_ms']}"]
+            for name, v in kl.items()]), ""]
+    return out
 
 
 def load(ld: dict[str, Any]) -> list[str]:

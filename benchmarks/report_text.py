@@ -47,6 +47,14 @@ summaries, comparisons and follow-ups (benchmarks/questions.py) twice each, a fo
 first question's answer as history. Whatever this version does for a kind (e.g. digests) is what
 is timed."""
 
+KINDS_EVAL = """\
+The question kinds of tests/eval/kinds.jsonl without a history (summaries, comparisons, the
+collection), offline, wall and CPU time per answer:"""
+
+KINDS_LLM = """\
+LLM mode (stand-in server): time to the first answer token through the engine, the last request
+replayed alone, and the difference (the kind call, the digests or each side's search, prompts):"""
+
 LOAD = """\
 `python app.py` on a copy of the seeds store; gradio_client sessions call /chat with the mix of
 benchmarks/questions.py (12 narrow, 6 summaries, 4 comparisons, 4 follow-ups, a follow-up sent

@@ -64,8 +64,8 @@ def check(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     else:
         out.append((f"page answers ≤ {PAGE_S} s after start, empty store", "not measured", "not measured"))
     ans = results.get("answer")
-    if isinstance(ans, dict) and "kinds" in ans:
-        s = ans["kinds"]["summary"]
+    if isinstance(ans, dict) and "by_kind" in ans:
+        s = ans["by_kind"]["summary"]
         out.append((f"summary answers ≤ {SUMMARY_S:g} s offline (seeds, e5)",
                     f"p95 {s['p95_ms']} ms, max {s['max_ms']} ms", _ok(s["max_ms"] <= SUMMARY_S * 1000)))
     if emb and "kinds" in emb:

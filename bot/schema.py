@@ -6,8 +6,17 @@ Retrieval returns `Passage`s; answering turns them into an `Answer` whose `[n]` 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, Protocol, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _known(cls: type[_T], data: dict[str, Any]) -> _T:
+    """An instance from a dict (e.g. to_dict() output kept in a browser), ignoring unknown keys:
+    data saved by an older or newer version of these classes still loads."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 @dataclass
@@ -27,8 +36,8 @@ class Passage:
     doc_id: str          # "001_b96526bf4526be4e"
     doc_file: str        # "001_b96526bf4526be4e.txt"
     title: str
-    speaker: str | None  # None for editor text (summaries, narration)
-    role: str            # host | guest | speaker | editor | unknown
+    speaker: str | None  # None for editor text (summaries, narration) and for unmarked speech
+    role: str            # host | guest | speaker | editor | unknown | unmarked (speakers not marked: raw ASR)
     kind: str            # speech | summary | narration | heading
     section: str | None
     turn: int
@@ -37,9 +46,21 @@ class Passage:
     text: str            # cleaned original text == cleaned_doc[start:end]
     score: float = 0.0
     question: str | None = None   # the host's question this answer responds to (context, not the speaker's words)
+    time: float | None = None     # seconds into the recording where the passage starts (timed transcripts)
+    media_url: str | None = None  # the recording, when the manifest or front matter names it
+    people: str | None = None     # for unmarked speech: who is in the recording ("A, B"), not who says it
+
+    @property
+    def unmarked(self) -> bool:
+        """Speech from a transcript that does not mark who speaks: nobody's words in particular."""
+        return self.speaker is None and self.kind == "speech"
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        return _known(cls, data)
 
 
 @dataclass
@@ -54,9 +75,17 @@ class Citation:
     start: int           # offsets of `quote` in the cleaned document
     end: int
     verified: bool = True  # False when the answer quoted words that are not in the cited passage
+    passage: int | None = None  # index into Answer.passages of the passage quoted (markers are renumbered
+                                # in reading order, so `n` is a display number, not a position)
+    time: float | None = None       # seconds into the recording of the cited passage
+    media_url: str | None = None    # the recording; with `time`, a link to the moment (bot.text.timecode)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        return _known(cls, data)
 
 
 @dataclass
@@ -71,10 +100,23 @@ class Answer:
     llm_error: str | None = None
     error: str | None = None        # for an unusable question (empty, ...)
     standalone_question: str | None = None  # the follow-up rewritten before retrieval
+    reasoning: str | None = None    # the LLM's thinking, never part of `text` (shown folded, if at all)
+    # what the question asks for (`bot.answer.kinds`): "narrow" (who said what: the top passages),
+    # "summary" (a person's / an interview's / everything's main points), "compare" (two or more
+    # people or interviews side by side), "collection" (what interviews there are)
+    kind: str = "narrow"
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions the evidence can answer
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        answer = _known(cls, data)
+        answer.citations = [Citation.from_dict(c) if isinstance(c, dict) else c for c in answer.citations]
+        answer.passages = [Passage.from_dict(p) if isinstance(p, dict) else p for p in answer.passages]
+        return answer
 
 
 @dataclass
@@ -108,6 +150,9 @@ class Retrieval:
     weak: bool = False
     reason: str | None = None
     speaker: str | None = None
+    # Shown with the answer: e.g. that the passages come from a recording that does not mark its
+    # speakers, so they are not necessarily the named person's words.
+    caveat: str | None = None
     # passage node_id -> [(start, end, cosine to the question)] of its sentences (offsets into
     # Passage.text); empty without sentence vectors. The offline answer uses it to pick sentences.
     sentence_scores: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)

@@ -36,6 +36,12 @@ class RetrievalParams(BaseModel):
     reply_lift: float = Field(
         0.9, description="Share of a host's matching question's score handed to the reply that follows it; "
         "set with blind b001 (3 -> 1), nothing else moved.")
+    reply_min_chars: int = Field(
+        10, description="A reply or passage shorter than this ('對。') cannot hold an answer: not lifted, and "
+        "demoted; set below the shortest evidence span the question sets use (10), not tuned.")
+    fragment_factor: float = Field(
+        0.5, description="Share of its score such a fragment keeps; prompted by a collected-set question where "
+        "'對。' outranked the answer after it; a round halving, not tuned.")
     host_question_chars: int = Field(120, description="A host's turn this short counts as a bare question.")
     coverage_rerank: float = Field(
         0.15, description="How much the IDF share of the question's words in a passage adds to its fused "
@@ -72,13 +78,53 @@ class AnswerParams(BaseModel):
     """The extractive (offline) answer. Environment: ANSWER__<FIELD>."""
 
     max_sentences: int = Field(4, description="Sentences quoted at most.")
-    max_chars: int = Field(450, description="Characters quoted at most (a sentence that would pass it is skipped).")
+    max_chars: int = Field(
+        600, description="Characters quoted at most (a sentence that would pass it is skipped; the first always "
+        "counts); 600 since quotes are whole sentences, not comma pieces.")
     keep_ratio: float = Field(
         0.45, description="A sentence scoring under this share of the best one is quoted only while fewer "
         "than two are picked; golden tune.")
     semantic_share: float = Field(
         0.5, description="Share of a sentence's score from its stored vector's similarity to the question "
         "(the rest from shared words); best of 0.3/0.5/0.7 on golden tune.")
+
+
+class OverviewParams(BaseModel):
+    """Question kinds over a whole interview, speaker or the collection: digests built at ingest
+    (`ingest.digest`), summaries, comparisons, suggestions. Environment: OVERVIEW__<FIELD>.
+    None of these was tuned on a question set except `claim_prior` (below); the digest numbers
+    were set by reading the seeds' digests (tests/eval/kinds.jsonl measures them, README)."""
+
+    speaker_points: int = Field(
+        8, description="Quotes at most in a speaker's digest; the seed guests talk in 3-8 sections, so about "
+        "one per section or topic.")
+    interview_points: int = Field(
+        12, description="Quotes at most in an interview's digest (the seeds have 3-8 sections: one or two each).")
+    points_per_section: int = Field(2, description="Quotes at most from one section in an interview's digest.")
+    quote_chars: tuple[int, int] = Field(
+        (14, 160), description="A digest quote's length bounds in characters: shorter says little on its own, "
+        "longer is a paragraph, not a point.")
+    min_terms: int = Field(
+        3, description="Content words a sentence needs to be a digest point (\"我觉得这个很重要\" has one).")
+    pick_weights: tuple[float, float, float] = Field(
+        (0.4, 0.2, 0.4), description="How a topic's quote is chosen: closeness to the topic's centre, share "
+        "of rare words, and overlap with its section's heading (editors title a section with its claim); "
+        "0.5/0.25/0.25 first, the heading raised to 0.4 when the seeds' digests missed their sections' claims.")
+    kmeans_iterations: int = Field(20, description="Iterations of the spherical k-means over a speaker's sentences.")
+    topic_passages: int = Field(
+        16, description="Passages searched within a named interview or person for a summary on a topic "
+        "(twice top_k: a summary reads wider than one answer).")
+    topic_quotes: int = Field(6, description="Quotes at most in a summary on a topic.")
+    side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
+    suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
+    claim_prior: float = Field(
+        0.02, description="Added to the stored similarity of a sentence that is one of its speaker's digest "
+        "points and shares a word with the question, when the offline answer picks sentences. Golden tune "
+        "answer evidence 36/39 at 0, 0.02 and 0.03, blind 20/24 at 0 and 0.02; 0.02 is the smallest with "
+        "which the example button \"闫俊杰认为大模型的成本会怎样变化?\" quotes the line that answers it.")
+    more_depth: int = Field(
+        3, description="For \"why?\" / \"tell me more\": passages searched, as a multiple of top_k, so that "
+        "passages the previous answer did not quote remain.")
 
 
 class Settings(BaseSettings):
@@ -109,9 +155,13 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(None, description="API key; with it (or a base URL) a real LLM writes the answers.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str = Field("gpt-4o-mini", description="Chat model name for LLM mode.")
-    llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned.")
+    llm_timeout: float = Field(60.0, description="Seconds one LLM call may take in total, retries included, first byte to last token.")
+    llm_first_token_timeout: float = Field(30.0, description="Seconds each attempt may wait for its first token (answer or reasoning); SSE keep-alives do not count.")
     llm_retries: int = Field(3, description="Retries for transient LLM errors (5xx, 429, dropped connections).")
     llm_context_tokens: int = Field(12000, description="Token budget for the passages given to the LLM (counted with cl100k_base).")
+    llm_reasoning_models: str = Field(r"r1\b|qwq|qwen3|think|reason|glm-z1|magistral", description="Regex (case-insensitive) of model names whose reply may open with reasoning and no <think> tag: their stream is held back until </think> or the end.")
+    llm_show_reasoning: bool = Field(False, description="Show the model's reasoning folded ('思考过程' / 'Reasoning') above the answer in the chat.")
+    llm_refusal_max_chars: int = Field(200, description="An uncited LLM reply at most this long that says the passages don't cover the question counts as a refusal.")
 
     # --- retrieval and answers ----------------------------------------------------------------
     top_k: int = Field(8, description="Passages used to answer.")
@@ -120,6 +170,7 @@ class Settings(BaseSettings):
         "in retrieval, any host sentence in the offline answer; chosen on golden tune (README).")
     retrieval: RetrievalParams = Field(default_factory=RetrievalParams)
     answer: AnswerParams = Field(default_factory=AnswerParams)
+    overview: OverviewParams = Field(default_factory=OverviewParams)
 
     @property
     def llm_enabled(self) -> bool:
@@ -136,3 +187,7 @@ class Settings(BaseSettings):
     @property
     def docs_dir(self) -> Path:
         return self.data_dir / "docs"
+
+    @property
+    def digests_dir(self) -> Path:
+        return self.data_dir / "digests"

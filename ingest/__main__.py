@@ -33,13 +33,22 @@ def _summary(console, report: IngestReport) -> None:
     embedding = report.seconds.get("embed_and_store", 0) + report.seconds.get("sentences", 0)
     t.add_row("seconds", f"{report.seconds.get('total', 0):.1f} (embedding {embedding:.1f})")
     console.print(t)
+    files = Table(title="Files", show_header=True)
+    for col in ("file", "format", "layout", "speakers (role)", "timed"):
+        files.add_column(col)
+    for f in report.per_file:
+        who = ", ".join(f"{s['name']} ({s['role']})" for s in f["speakers"]) or \
+            ("not marked" + (f"; in the recording: {', '.join(f['people'])}" if f["people"] else ""))
+        files.add_row(f["file"], f["format"], f["layout"] or "", who, "yes" if f["timed"] else "no")
+    if report.per_file:
+        console.print(files)
     for s in report.files_skipped:
         console.print(f"[yellow]skipped[/] {s['file']}: {s['reason']}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingest", description="Index transcripts for the chatbot.")
-    ap.add_argument("source", nargs="?", type=Path, help="folder of .txt/.md transcripts (default: seeds/)")
+    ap.add_argument("source", nargs="?", type=Path, help="folder of transcripts: .txt .md .srt .vtt .docx .pdf (default: seeds/)")
     ap.add_argument("--data-dir", type=Path, help="where the indexes live (default: DATA_DIR or ./data)")
     ap.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
     ap.add_argument("--rebuild", action="store_true", help="drop every index and rebuild from the transcripts")

@@ -1,7 +1,7 @@
 """Speaker-aware chunking: turns → chunks that never mix two speakers.
 
-A long turn is split at sentence ends (。！？；!?; and line breaks) and packed up to `size`
-characters, never more than `max_size` (e5 reads at most 512 tokens; a Chinese character is
+A long turn is split at sentence ends (`bot.text.sentences`, the splitter quotes use too: English
+and Chinese rules by the text around each end) and packed up to `size` characters, never more than `max_size` (e5 reads at most 512 tokens; a Chinese character is
 about one token). A guest's chunk keeps the host's preceding question as *metadata*, so the
 answer can show what was asked without crediting the question to the guest.
 """
@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 
 from bot.index.documents import CleanDoc, SpeakerInfo, Turn
+from bot.text.sentences import sentence_spans, sentence_units
+from ingest.timestamps import time_at
 
-# A sentence ends after one of these (and any closing quotes/brackets that follow it).
-_SENT_END = re.compile(r"[。！？；!?;…]+[”’」』\")）]*|\n+")
+__all__ = ["Chunk", "chunk_document", "pack", "sentence_spans", "sentence_units"]
+
 _SOFT_BREAK = re.compile(r"[，、,：:]")
 QUESTION_CONTEXT_CHARS = 240
 # Part of every chunk id: bump it when what gets embedded for a chunk changes (see
@@ -37,26 +39,7 @@ class Chunk:
     section: str | None
     question: str | None  # the preceding question from another speaker (context only)
     part: int             # position of this chunk within its turn
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences of text[start:end] as absolute (start, end) spans, whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
-    pos = start
-    for m in _SENT_END.finditer(text, start, end):
-        spans.append((pos, m.end()))
-        pos = m.end()
-    if pos < end:
-        spans.append((pos, end))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
+    time: float | None = None  # seconds into the recording where the chunk starts (timed transcripts)
 
 
 def _hard_split(text: str, s: int, e: int, max_size: int) -> list[tuple[int, int]]:
@@ -76,7 +59,7 @@ def _hard_split(text: str, s: int, e: int, max_size: int) -> list[tuple[int, int
 def pack(text: str, start: int, end: int, size: int, max_size: int) -> list[tuple[int, int]]:
     """Group consecutive sentences of text[start:end] into spans of about `size` characters."""
     sents: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text, start, end):
+    for s, e in sentence_spans(text, start, end, pieces=False):
         sents.extend(_hard_split(text, s, e, max_size) if e - s > max_size else [(s, e)])
     groups: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None
@@ -97,9 +80,13 @@ def pack(text: str, start: int, end: int, size: int, max_size: int) -> list[tupl
     return groups
 
 
-def _role(speaker: str | None, speakers: dict[str, SpeakerInfo]) -> str:
+# The role of speech in a transcript that does not mark who speaks (raw ASR): nobody's in particular.
+UNMARKED = "unmarked"
+
+
+def _role(speaker: str | None, speakers: dict[str, SpeakerInfo], kind: str = "speech") -> str:
     if speaker is None:
-        return "editor"
+        return UNMARKED if kind == "speech" else "editor"
     info = speakers.get(speaker)
     return info.role if info else "unknown"
 
@@ -127,7 +114,8 @@ def chunk_document(doc: CleanDoc, size: int = 320, max_size: int = 480) -> list[
             chunks.append(Chunk(
                 id=chunk_id(doc.doc_id, turn.speaker, text, seen), doc_id=doc.doc_id, text=text,
                 start=s, end=e, turn=turn.index, kind=turn.kind, speaker=turn.speaker,
-                role=_role(turn.speaker, speakers), section=turn.section, question=question, part=part,
+                role=_role(turn.speaker, speakers, turn.kind), section=turn.section, question=question, part=part,
+                time=time_at(doc.times, s) if doc.times else None,
             ))
         if turn.kind == "speech" and turn.speaker:
             last_question = (turn.speaker, doc.text[turn.start:turn.end])
@@ -144,25 +132,3 @@ def _question_for(turn: Turn, last: tuple[str, str] | None, speakers: dict[str, 
         return None
     text = last[1].strip()
     return text if len(text) <= QUESTION_CONTEXT_CHARS else "…" + text[-QUESTION_CONTEXT_CHARS:]
-
-
-SENTENCE_MIN = 20  # characters: shorter sentences ("对。", "是的。") join the next one
-
-
-def sentence_units(text: str) -> list[tuple[int, int]]:
-    """A chunk's sentences as (start, end) spans of `text`, short ones joined to the next, for the
-    sentence-level vectors: an answer one sentence long inside a 300-character turn about other
-    things is found by its own vector where the chunk's vector averages it away."""
-    units: list[list[int]] = []
-    cur: list[int] | None = None
-    for s, e in sentence_spans(text, 0, len(text)):
-        cur = [s, e] if cur is None else [cur[0], e]
-        if e - cur[0] >= SENTENCE_MIN:
-            units.append(cur)
-            cur = None
-    if cur is not None:
-        if units:
-            units[-1][1] = cur[1]
-        else:
-            units.append(cur)
-    return [(s, e) for s, e in units]

@@ -108,7 +108,8 @@ _AD_WORDS = re.compile(r"广告|廣告|开户|開戶|代投|投放|请联系|請
 
 
 def _is_ad(line: str) -> bool:
-    strong = (line.count("#") >= 3 or re.search(r"[<>=]{6,}", line) or len(re.findall(r"【\d+】", line)) >= 2
+    # hashtags ("#FB不死号,#FB白名单#"), not a markdown heading's "###"
+    strong = (re.sub(r"^#{1,6}\s", "", line).count("#") >= 3 or re.search(r"[<>=]{6,}", line) or len(re.findall(r"【\d+】", line)) >= 2
               or _CONTACT.match(line) or (_URL.search(line) and len(line) <= 80))
     return bool(strong) or len(_AD_WORDS.findall(line)) >= 3
 

@@ -1,4 +1,5 @@
-"""Find transcript files and decode them into `LoadedFile`s.
+"""Find transcript files and read them into `LoadedFile`s (through the format reader for their
+suffix, ingest.formats; text formats are decoded here).
 
 Nothing here raises on a bad file: anything we cannot read becomes a `Skipped` with a reason a
 user can act on. Decoding is deterministic for Chinese text (see `decode_bytes`): BOMs first,
@@ -16,12 +17,13 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.formats import SUPPORTED_SUFFIXES, reader_for, supported_list
 from ingest.manifest import MANIFEST_NAME
 from ingest.model import LoadedFile, Skipped
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+__all__ = ["SUPPORTED_SUFFIXES", "decode_bytes", "discover", "doc_id_for", "load_file"]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # Magic numbers of formats people rename to .txt by mistake; naming them makes the reason useful.
@@ -49,7 +51,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
-    """All .txt/.md files under `source_dir` (recursive, sorted) and a `Skipped` for everything else.
+    """All transcript files (SUPPORTED_SUFFIXES) under `source_dir` (recursive, sorted) and a
+    `Skipped` for everything else.
 
     Dotfiles/dot-folders and the folder's own manifest.toml are ignored silently. Symbolic links
     are never followed out of `source_dir`; symlinked folders are not descended into at all (their
@@ -90,7 +93,7 @@ def discover(source_dir: Path) -> tuple[list[Path], list[Skipped]]:
             suffix = p.suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
                 kind = f"unsupported type {suffix}" if suffix else "no file extension"
-                skipped.append(Skipped(file=rel, reason=f"{kind}: only .txt and .md are read"))
+                skipped.append(Skipped(file=rel, reason=f"{kind}: only {supported_list()} are read"))
                 continue
             files.append(p)
     # A symlink and its target both inside the tree: read the real file once, skip the link.
@@ -114,8 +117,11 @@ def doc_id_for(path: Path, root: Path) -> str:
 
 
 def load_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedFile | Skipped:
-    """Read and decode one file. Never raises: problems come back as `Skipped`."""
+    """Read one file through its format's reader. Never raises: problems come back as `Skipped`."""
     rel = _rel(path, root)
+    reader = reader_for(path)
+    if reader is None:
+        return Skipped(file=rel, reason=f"unsupported type {path.suffix or '(none)'}: only {supported_list()} are read")
     try:
         size = path.stat().st_size
         if size == 0:
@@ -125,14 +131,20 @@ def load_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loa
         data = path.read_bytes()
     except OSError as err:
         return Skipped(file=rel, reason=f"cannot read file: {err.strerror or err}")
-    result = decode_bytes(data)
-    if isinstance(result, str):
-        return Skipped(file=rel, reason=result)
-    text, encoding = result
+    try:
+        got = reader.read(data)
+    except Exception as exc:  # a reader's library failing on a file it should have refused
+        log.exception("reading %s failed", rel)
+        return Skipped(file=rel, reason=f"cannot read as {path.suffix}: {type(exc).__name__}: {exc}")
+    if isinstance(got, str):
+        return Skipped(file=rel, reason=got)
+    text = normalise_newlines(got.text)
     if not text.strip():
-        return Skipped(file=rel, reason="file contains only whitespace")
-    log.debug("loaded %s as %s (%d chars)", rel, encoding, len(text))
-    return LoadedFile(path=path, doc_id=doc_id_for(path, root), text=text, encoding=encoding)
+        return Skipped(file=rel, reason="file contains only whitespace" if got.format == "text" else "no text in the file")
+    log.debug("loaded %s as %s/%s (%d chars)", rel, got.format, got.encoding, len(text))
+    return LoadedFile(path=path, doc_id=doc_id_for(path, root), text=text, encoding=got.encoding,
+                      format=got.format, facts=got.facts, headings=got.headings, quotes=got.quotes,
+                      timed=got.timed, title_in_text=got.title_in_text)
 
 
 def normalise_newlines(text: str) -> str:

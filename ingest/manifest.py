@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.toml"
 ROLES = ("host", "guest", "speaker")
-_ENTRY_KEYS = {"title", "date", "source", "default_speaker", "notes", "speakers"}
+_ENTRY_KEYS = {"title", "date", "source", "default_speaker", "notes", "speakers", "media_url"}
 _SPEAKER_KEYS = {"name", "role", "org", "aliases", "note"}
 _SENTENCE_END = "。!?！？…"
 
@@ -65,7 +65,9 @@ def _entry(entry: dict[str, Any], where: str) -> DocMeta:
     unknown = set(entry) - _ENTRY_KEYS
     if unknown:
         raise ManifestError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_ENTRY_KEYS)}")
-    strings = {k: _str(entry, k, where) for k in ("title", "date", "source", "default_speaker", "notes")}
+    strings = {k: _str(entry, k, where) for k in ("title", "date", "source", "default_speaker", "notes", "media_url")}
+    if strings["media_url"] and not re.match(r"https?://|file:|/", strings["media_url"]):
+        raise ManifestError(f"{where}: 'media_url' must be an http(s) URL or a path, got {strings['media_url']!r}")
     speakers_raw = entry.get("speakers", [])
     if not isinstance(speakers_raw, list):
         raise ManifestError(f"{where}: 'speakers' must be an array of tables ([[\"file\".speakers]])")
@@ -78,6 +80,7 @@ def _entry(entry: dict[str, Any], where: str) -> DocMeta:
         speakers=speakers,
         default_speaker=strings["default_speaker"],
         notes=strings["notes"],
+        media_url=strings["media_url"],
     )
 
 
@@ -128,27 +131,86 @@ def _check_unique(speakers: list[SpeakerInfo], where: str) -> None:
             owner[key] = sp.name
 
 
-def meta_for(file_name: str, manifest: dict[str, DocMeta], text: str) -> DocMeta:
-    """The manifest's entry for `file_name` (relative path or bare name), or a default.
+def meta_for(file_name: str, manifest: dict[str, DocMeta], text: str, facts: dict[str, Any] | None = None,
+             title_in_text: bool = True) -> DocMeta:
+    """The manifest's entry for `file_name` (relative path or bare name), or a default; what the
+    file itself states (`facts`: front matter, document properties) fills what the entry leaves
+    open, and the manifest wins where both speak.
 
     A missing title is taken from the text (see `guess_title`).
     """
     meta = manifest.get(file_name) or manifest.get(Path(file_name).name)
-    if meta is None:
-        return DocMeta(title=guess_title(text, file_name))
+    meta = (dataclasses.replace(meta, speakers=list(meta.speakers), links=list(meta.links))
+            if meta is not None else DocMeta(title=""))
+    meta = merge_facts(meta, facts or {})
     if not meta.title:
-        return dataclasses.replace(meta, title=guess_title(text, file_name))
+        meta.title = guess_title(text if title_in_text else "", file_name)
     return meta
 
 
+def merge_facts(meta: DocMeta, facts: dict[str, Any]) -> DocMeta:
+    """`meta` with the file's own facts (ingest.formats.base.Extracted.facts) where it has none."""
+    def text(key: str) -> str | None:
+        value = facts.get(key)
+        return " ".join(str(value).split()) if value not in (None, "") else None
+
+    if not meta.title and (title := text("title")):
+        meta.title = title
+    if meta.date == "not stated" and (date := text("date")):
+        meta.date = date
+    if meta.source == "not stated" and (source := text("source")):
+        meta.source = source
+    if not meta.media_url and (media := text("media_url")):
+        meta.media_url = media
+    links = [str(x) for x in facts.get("links") or [] if isinstance(x, (str, int, float))]
+    meta.links = list(dict.fromkeys([*meta.links, *links]))
+    if meta.source == "not stated" and meta.links:
+        meta.source = meta.links[0]
+    if not meta.speakers:
+        people: list[SpeakerInfo] = []
+        for key, role in (("hosts", "host"), ("guests", "guest"), ("speakers", "unknown"), ("voices", "unknown")):
+            for raw in facts.get(key) or []:
+                sp = _fact_person(raw, role, "from the file's voice tags" if key == "voices" else None)
+                if sp is not None and all(name_key(sp.name) != name_key(o.name) for o in people):
+                    people.append(sp)
+        meta.speakers = people
+    return meta
+
+
+def _fact_person(raw: Any, role: str, note: str | None = None) -> SpeakerInfo | None:
+    """A person named in front matter: "Name", or a table {name, role, org, aliases}."""
+    if isinstance(raw, str) and raw.strip():
+        return SpeakerInfo(name=raw.strip(), role=role, note=note or "from the file's front matter")
+    if isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].strip():
+        stated = str(raw.get("role", "")).strip().lower()
+        aliases = [str(a) for a in raw.get("aliases") or [] if str(a).strip()]
+        return SpeakerInfo(name=raw["name"].strip(), role=stated if stated in ROLES else role,
+                           org=str(raw["org"]) if raw.get("org") else None, aliases=aliases,
+                           note="from the file's front matter")
+    return None
+
+
+_UNTITLED = re.compile(r"^[\W_]+$")
+_HASHLIKE = re.compile(r"(?:^|(?<=[_\-.\s]))(?=[a-f]*\d)[0-9a-f]{8,}(?=$|[_\-.\s])", re.I)
+
+
+def readable_name(file_name: str) -> str:
+    """A file name as a title: "lex_fridman-podcast_452.srt" → "lex fridman podcast 452"; the
+    stem as it is when nothing readable is left."""
+    stem = Path(file_name).stem
+    words = re.sub(r"[_\-]+|(?<!\d)\.|\.(?!\d)", " ", _HASHLIKE.sub(" ", stem))
+    words = " ".join(words.split())
+    return words if re.search(r"[^\W\d_]", words) else stem
+
+
 def guess_title(text: str, file_name: str) -> str:
-    """First meaningful line if it reads like a title (short, no sentence-ending punctuation),
-    else the file name without suffix."""
+    """First meaningful line if it reads like a title (short, no sentence-ending punctuation,
+    not only punctuation such as "---" or "#"), else the file name made readable."""
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
-        if len(line) <= 60 and line[-1] not in _SENTENCE_END and "。" not in line:
+        if len(line) <= 60 and line[-1] not in _SENTENCE_END + "." and "。" not in line and not _UNTITLED.match(line):
             return line
         break
-    return Path(file_name).stem
+    return readable_name(file_name)

@@ -8,7 +8,9 @@ Chroma itself is the record of what is indexed. Chunk ids are content hashes, so
   4. deletes ids that no current file produces (changed passages, removed files);
   5. does the same for the passages' sentences, in a second collection (sentence vectors find
      a one-sentence answer inside a long turn about other things);
-  6. rebuilds the keyword index when the set of ids changed, switching it in atomically.
+  6. rebuilds the keyword index when the set of ids changed, switching it in atomically;
+  7. rebuilds the digest (a few quotes covering each interview and speaker, `ingest.digest`) of
+     each file that changed, from the stored sentence vectors.
 A run killed at any point leaves a store the next run completes to exactly what a clean run
 gives, and running twice adds nothing.
 """
@@ -40,7 +42,9 @@ from bot.index.store import (
 )
 from bot.settings import Settings
 from bot.text.normalize import normalize
-from ingest.chunking import Chunk, chunk_document, sentence_units
+from ingest.chunking import UNMARKED, Chunk, chunk_document, sentence_units
+from ingest.digest import collection_vectors, update_digests
+from ingest.formats import supported_list
 from ingest.loader import discover, load_file
 from ingest.manifest import load_manifest
 from ingest.model import Skipped
@@ -58,6 +62,8 @@ class IngestError(RuntimeError):
 @dataclass
 class IngestReport:
     files_indexed: list[str] = field(default_factory=list)
+    # per file: format, title, layout and why, speakers with roles and why, timed, labels
+    per_file: list[dict[str, Any]] = field(default_factory=list)
     files_skipped: list[dict[str, str]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_updated: int = 0
@@ -66,15 +72,17 @@ class IngestReport:
     chars_embedded: int = 0
     sentences_added: int = 0
     sentences_deleted: int = 0
+    digests_built: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "files_indexed": len(self.files_indexed), "files": self.files_indexed,
+            "files_indexed": len(self.files_indexed), "files": self.files_indexed, "per_file": self.per_file,
             "files_skipped": self.files_skipped, "chunks_added": self.chunks_added,
             "chunks_updated": self.chunks_updated, "chunks_deleted": self.chunks_deleted,
             "chunks_total": self.chunks_total, "chars_embedded": self.chars_embedded,
             "sentences_added": self.sentences_added, "sentences_deleted": self.sentences_deleted,
+            "digests_built": self.digests_built,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -87,12 +95,17 @@ def embed_text(chunk: Chunk) -> str:
 
 
 def chunk_metadata(chunk: Chunk, doc: CleanDoc) -> dict[str, Any]:
-    # Flat scalars only (Chroma's rule); "" stands for "none" so filters can match on it.
+    # Flat scalars only (Chroma's rule); "" stands for "none" so filters can match on it, and -1
+    # for "no time". `people`: who is in a recording that does not mark its speakers.
+    unmarked = chunk.role == UNMARKED
     return {
         "doc_id": doc.doc_id, "doc_file": doc.file, "title": doc.meta.title, "date": doc.meta.date,
         "speaker": chunk.speaker or "", "role": chunk.role, "kind": chunk.kind,
         "section": chunk.section or "", "turn": chunk.turn, "part": chunk.part,
         "start": chunk.start, "end": chunk.end, "question": chunk.question or "",
+        "time": round(chunk.time, 3) if chunk.time is not None else -1.0,
+        "media_url": doc.meta.media_url or "",
+        "people": ", ".join(sp.name for sp in doc.meta.speakers) if unmarked else "",
     }
 
 
@@ -142,7 +155,8 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
         if not doc.text.strip() or not doc.turns:
             report.files_skipped.append({"file": doc.file, "reason": "no text left after cleaning"})
             continue
-        docs.append((doc, hashlib.sha256(loaded.text.encode()).hexdigest()))
+        report.per_file.append(file_report(doc, loaded.format, loaded.encoding))
+        docs.append((doc, docstore.content_hash(doc)))
     return docs
 
 
@@ -151,6 +165,21 @@ def _tally(report: IngestReport, phase: str, since: float) -> float:
     now = time.perf_counter()
     report.seconds[phase] = report.seconds.get(phase, 0.0) + now - since
     return now
+
+
+def file_report(doc: CleanDoc, fmt: str, encoding: str) -> dict[str, Any]:
+    """What ingestion made of one file, for `--json`: enough to see why it was read that way."""
+    lay = doc.layout or {}
+    times = [t for _, t in doc.times]
+    return {
+        "file": doc.file, "format": fmt, "encoding": encoding, "title": doc.meta.title,
+        "layout": lay.get("layout"), "why": lay.get("why"),
+        "speakers": lay.get("speakers", []), "labels": lay.get("labels", {}),
+        "people": lay.get("people", []), "ignored_labels": lay.get("ignored_labels", {}),
+        "timed": bool(doc.times), "time_span": [min(times), max(times)] if times else None,
+        "media_url": doc.meta.media_url,
+        "turns": {k: sum(1 for t in doc.turns if t.kind == k) for k in ("speech", "narration", "summary", "heading")},
+    }
 
 
 def reset_store(settings: Settings) -> None:
@@ -171,6 +200,7 @@ def reset_store(settings: Settings) -> None:
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
     shutil.rmtree(settings.keyword_dir, ignore_errors=True)
     shutil.rmtree(settings.docs_dir, ignore_errors=True)
+    shutil.rmtree(settings.digests_dir, ignore_errors=True)
 
 
 def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any = None,
@@ -180,13 +210,13 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     progress = progress or (lambda phase, done, total: None)
     t0 = time.perf_counter()
     if not source.is_dir():
-        raise IngestError(f"Source folder {source} does not exist. Put .txt or .md transcripts there, "
+        raise IngestError(f"Source folder {source} does not exist. Put transcripts ({supported_list()}) there, "
                           "or pass another folder: `python -m ingest PATH`.")
     if rebuild:
         reset_store(settings)
     docs = _load_docs(source, report)
     if not docs:
-        raise IngestError(f"No usable transcripts in {source}: add .txt or .md files "
+        raise IngestError(f"No usable transcripts in {source}: add {supported_list()} files "
                           f"({len(report.files_skipped)} skipped, see files_skipped).")
     chunks: list[tuple[Chunk, CleanDoc]] = []
     t = time.perf_counter()
@@ -262,6 +292,11 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
             settings.keyword_dir)
         progress("keyword", 1, 1)
     report.seconds["keyword_index"] = time.perf_counter() - t4
+
+    t6 = time.perf_counter()
+    sentences = open_collection(settings, embedder, name=sentences_collection(settings.collection))
+    report.digests_built = update_digests(settings, docs, [c for c, _ in chunks], collection_vectors(sentences))
+    report.seconds["digests"] = time.perf_counter() - t6
 
     report.files_indexed = [d.file for d, _ in docs]
     report.chunks_total = collection.count()

@@ -1,5 +1,5 @@
-"""Helpers for the UI and app tests: a hand-written fake engine, a small real Library, and a way to
-start app.py in a subprocess and wait for it."""
+"""Helpers for the UI and app tests: a hand-written fake engine and runtime, a small real Library,
+and a way to start app.py in a subprocess and wait for it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.index.documents import CleanDoc, DocMeta, SpeakerInfo, Turn
 from bot.index.library import Library, SpeakerEntry
 from bot.schema import Answer, Citation, Filters, Passage, StreamEvent
+from bot.ui.runtime import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -39,6 +40,10 @@ def make_library() -> Library:
     speakers = {"李广密": SpeakerEntry("李广密", "guest", {DOC_ID}, "拾象科技"),
                 "张小珺": SpeakerEntry("张小珺", "host", {DOC_ID})}
     return Library({DOC_ID: doc}, speakers)
+
+
+# A second quotable sentence of the same turn: questions mentioning "experiment" get this one.
+QUOTE_2 = "模型最大的成本在前期实验"
 
 
 def make_answer(question: str, *, quote: str = "花了接近 8000 万美金", notice: str | None = None,
@@ -66,8 +71,9 @@ class FakeEngine:
     def stream(self, question: str, history: list[dict] | None = None,
                filters: Filters | None = None) -> Iterator[StreamEvent]:
         self.calls.append((question, history, filters))
-        answer = make_answer(question, notice=self.notice,
-                             text=f"You asked {question} and 李广密 said: “花了接近 8000 万美金” [1]" if self.echo else None)
+        quote = QUOTE_2 if "experiment" in question else "花了接近 8000 万美金"
+        answer = make_answer(question, notice=self.notice, quote=quote,
+                             text=f"You asked {question} and 李广密 said: “{quote}” [1]" if self.echo else None)
         answer.text = " ".join([answer.text] * self.repeat) + (" END" if self.repeat > 1 else "")
         yield StreamEvent("status", "searching…")
         for i in range(0, len(answer.text), 8):
@@ -81,15 +87,45 @@ class FakeEngine:
         return final[-1]
 
 
+class FakeRuntime:
+    """The runtime contract of bot.ui.chat.Runtime around a fake engine and a small library;
+    `status` can be set to a start-up phase to play an ingest in progress."""
+
+    def __init__(self, engine: FakeEngine, library: Library, status: Status | None = None,
+                 reindex: FakeReindex | None = None) -> None:
+        self._engine, self._library = engine, library
+        self.state = status or Status("ready", 3, 3)
+        self.reindex_calls = reindex or FakeReindex()
+        self.started = 0
+
+    def start(self) -> None:
+        self.started += 1
+
+    def status(self) -> Status:
+        return self.state
+
+    def engine(self) -> FakeEngine:
+        return self._engine
+
+    def library(self) -> Library:
+        return self._library
+
+    def reindex(self, progress):
+        return self.reindex_calls(progress)
+
+
 class FakeReindex:
     """Stands in for ingest after an upload; can be told to fail or to report a file as skipped."""
 
-    def __init__(self, fail: bool = False, skip: str | None = None) -> None:
-        self.fail, self.skip, self.calls = fail, skip, 0
+    def __init__(self, fail: bool = False, skip: str | None = None, delay: float = 0.0) -> None:
+        self.fail, self.skip, self.calls, self.delay = fail, skip, 0, delay
 
     def __call__(self, progress):
         self.calls += 1
-        progress("embed", 1, 1)
+        steps = 4 if self.delay else 1   # with a delay: a few batches, as an upload's embedding reports
+        for i in range(1, steps + 1):
+            time.sleep(self.delay)
+            progress("embed", i, steps)
         if self.fail and self.calls == 1:
             raise RuntimeError("embedding server went away")
 
@@ -123,14 +159,29 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def open_page(browser, url: str, locale: str = "en-US", dialogs: list[str] | None = None):
-    """A page with the app loaded: the load event has applied the browser's language."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale=locale)
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+
+def open_page(browser, url: str, locale: str = "en-US", dialogs: list[str] | None = None,
+              viewport: dict | None = None):
+    """A page with the app loaded: the load event has drawn the page in the browser's language."""
+    page = browser.new_page(viewport=viewport or DESKTOP, locale=locale)
     if dialogs is not None:  # any alert() would be an injection
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url)
-    page.wait_for_selector("#mode-line [data-lang='en'], #mode-line [data-lang='zh']", timeout=60_000)
+    want = "zh" if locale.startswith("zh") else "en"
+    page.wait_for_selector(f"#sources .srcs[data-lang='{want}']", state="attached", timeout=60_000)  # drawn by load
     return page
+
+
+def ask(page, question: str, timeout_ms: int = 90_000) -> None:
+    """Type a question, send it, and wait until its answer (with its sources) is drawn."""
+    before = page.locator("#sources .src-group").count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(f"document.querySelectorAll('#sources .src-group').length > {before}", timeout=timeout_ms)
+    settle(page, quiet_s=0.8)
 
 
 def settle(page, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
@@ -146,11 +197,12 @@ def settle(page, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
     raise TimeoutError("the chat kept changing")
 
 
-def pick_option(page, dropdown: str, text: str) -> None:
-    """Choose an option of a multiselect gr.Dropdown by typing part of its label."""
+def pick_option(page, dropdown: str, text: str, multiselect: bool = True) -> None:
+    """Choose an option of a gr.Dropdown by typing part of its label."""
     page.locator(f"{dropdown} input").fill(text)
     page.locator("[role=option]", has_text=text).first.click()
-    page.keyboard.press("Escape")
+    if multiselect:
+        page.keyboard.press("Escape")
 
 
 # --- running app.py ------------------------------------------------------------------------------
@@ -173,8 +225,21 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float, log: Path) 
     raise TimeoutError(f"app did not listen on {port} within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def wait_for_log(log: Path, text: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if text in log.read_text(errors="replace"):
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.5)
+    raise TimeoutError(f"no {text!r} in the app's log within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
 def start_app(data_dir: Path, seeds_dir: Path, log: Path, *extra: str, timeout: float = 300.0,
-              env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+              env: dict[str, str] | None = None, ready: bool = True) -> tuple[subprocess.Popen, str]:
+    """app.py on a free port. The port opens at once (the index is built in the background);
+    with `ready`, also wait until the index is ready (its log line)."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "GRADIO_SERVER"))}
     full_env.pop("APP_AUTH", None)
@@ -186,6 +251,8 @@ def start_app(data_dir: Path, seeds_dir: Path, log: Path, *extra: str, timeout: 
                             env=full_env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, proc, timeout, log)
+        if ready:
+            wait_for_log(log, "index ready", proc, timeout)
     except Exception:
         proc.kill()
         raise

@@ -66,7 +66,42 @@ def test_offline_answer_streams_and_cites(passages, docs):
     for c in answer.citations:
         assert docs[c.doc_id[:3]][c.start : c.end] == c.quote
         assert f"[{c.n}]" in answer.text
-    assert answer.passages == passages
+    # the fake retriever ignores the filter; the engine drops whatever it leaves out
+    assert answer.passages == [p for p in passages if p.speaker == "李广密"]
+
+
+def FakeLibrary():
+    """A real Library (bot.index.library) holding three people and no documents: who is named, where."""
+    from bot.index.library import Library, SpeakerEntry
+
+    return Library(docs={}, speakers={
+        "李广密": SpeakerEntry("李广密", "guest", {"001_b96526bf4526be4e"}),
+        "闫俊杰": SpeakerEntry("闫俊杰", "guest", {"000_7c025ce395f4bbe9"}),
+        "张鹏": SpeakerEntry("张鹏", "host", {"000_7c025ce395f4bbe9"})})
+
+
+@pytest.mark.parametrize("filters, lang, want", [
+    (Filters(docs=["000_7c025ce395f4bbe9"]), "zh", "李广密不在你选择的访谈里"),
+    (Filters(docs=["000_7c025ce395f4bbe9"]), "en", "李广密 is not in the interviews you selected"),
+    (Filters(speakers=["张鹏"]), "en", "李广密 is not among the speakers you selected (张鹏)"),
+])
+def test_a_person_the_filters_leave_out_is_named_as_such(passages, filters, lang, want) -> None:
+    engine, retriever = offline_engine(passages)
+    retriever.library = FakeLibrary()
+    q = "李广密怎么看 GPT-4 的训练成本?" if lang == "zh" else "What did 李广密 say about GPT-4 cost?"
+    answer = engine.ask(q, filters=filters)
+    assert answer.refused and want in answer.text and "never" not in answer.text and not answer.passages
+    assert retriever.calls == []   # nothing searched: the filters already answer it
+    ok = engine.ask(q, filters=Filters(docs=["001_b96526bf4526be4e"]))
+    assert not ok.refused and {c.speaker for c in ok.citations} <= {"李广密"}
+
+
+def test_speaker_filter_holds_for_every_passage(passages) -> None:
+    engine, retriever = offline_engine(passages)
+    retriever.library = FakeLibrary()
+    answer = engine.ask("GPT-4 的训练成本是多少?", filters=Filters(speakers=["闫俊杰"]))
+    assert {p.speaker for p in answer.passages} == {"闫俊杰"}
+    assert {c.speaker for c in answer.citations} <= {"闫俊杰"}
 
 
 def test_ask_joins_stream(passages):
@@ -169,7 +204,7 @@ def test_llm_prompt_has_numbered_passages_speakers_and_question(llm_server, pass
 
 
 def test_llm_deltas_stream_then_final(llm_server, passages):
-    text = "李广密认为训练成本分为两部分[2]。"
+    text = "李广密认为训练成本分为两部分[1]。"
     llm_server.script(reply(text))
     engine, _ = llm_engine(llm_server.base_url, passages)
     events = list(engine.stream("GPT-4 的训练成本是多少?"))
@@ -205,8 +240,9 @@ def test_markers_beyond_the_passages_are_dropped_with_a_notice(llm_server, passa
     llm_server.script(reply("Training cost has two parts [2][7]."))
     engine, _ = llm_engine(llm_server.base_url, passages)
     answer = engine.ask("How is the training cost split?")
-    assert answer.text == "Training cost has two parts [2]." and "[7]" in answer.notice
-    assert [c.n for c in answer.citations] == [2]
+    # the one marker left is renumbered [1]; its citation still points at the second passage
+    assert answer.text == "Training cost has two parts [1]." and "[7]" in answer.notice
+    assert [c.n for c in answer.citations] == [1] and answer.citations[0].passage == 1
 
 
 def test_passages_are_cut_to_the_token_budget(llm_server, passages):
@@ -230,7 +266,7 @@ def test_dead_server_falls_back_to_an_extractive_answer(passages):
     answer = engine.ask("How much did training GPT-4 cost?")
     assert answer.mode == "offline" and "connection refused" in answer.llm_error
     assert answer.notice.startswith("LLM unavailable (") and "extractive answer from the transcripts" in answer.notice
-    assert answer.citations and answer.text.startswith("According to 李广密")
+    assert answer.citations and answer.text.startswith("李广密 (guest, «")
 
 
 def test_stream_cut_half_way_is_not_presented_as_complete(llm_server, passages):

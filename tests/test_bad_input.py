@@ -17,6 +17,7 @@ from bot.index import docstore
 from bot.retrieval.live import build_services
 from bot.schema import Answer
 from bot.settings import Settings
+from bot.text.bilingual import dictionary
 from ingest.pipeline import run_ingest
 from tests.fakes import FakeEmbedder
 from tests.llm_server import reply
@@ -163,6 +164,10 @@ def ingested(tmp_path_factory: pytest.TempPathFactory):
 
     tokenize("预热")   # jieba's dictionary and the loader's frequency table: loaded once per process
     _frequent_han()
+    from pypinyin import lazy_pinyin
+
+    lazy_pinyin("赵大力")   # pypinyin's dictionaries (names get their pinyin as aliases)
+    dictionary()       # and CC-CEDICT, for the keyword index's bilingual bridge
     gc.collect()
     tracemalloc.start()
     try:

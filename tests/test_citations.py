@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from bot.answer.citations import cite, normalize_markers
-from bot.answer.extractive import extractive_answer
+import pytest
+
+from bot.answer.citations import cite, normalize_markers, renumber
+from bot.answer.extractive import extractive_answer, sentence_spans, short_title
+from bot.settings import AnswerParams
 from bot.text.lang import split_sentences
 
 _Q = re.compile(r"(?:“([^“”]+)”|「([^「」]+)」|『([^『』]+)』)\s?\[(\d+)\]")
@@ -110,8 +114,12 @@ def test_offline_answer_quotes_verbatim_best_first(passages, docs):
         assert q in passages[int(n) - 1].text                           # verbatim substrings
     assert "训练成本" in quotes[0][0] or "8000" in quotes[0][0]         # the best first
     assert not any(q.endswith("?") for q, _ in quotes)                  # the host's questions are not answers
-    assert ex.text.startswith("李广密(《" + passages[0].title + "》)认为:“")
-    assert sum(len(q) for q, _ in quotes) <= 450 and passages[0].text not in ex.text   # not a dump of chunks
+    # one line per speaker: name, role and a short interview name, said once
+    assert ex.text.startswith("李广密(嘉宾,《拾象科技李广密》):“") and passages[0].title not in ex.text
+    assert ex.text.count("李广密(") == 1
+    assert sum(len(q) for q, _ in quotes) <= AnswerParams().max_chars
+    for q, n in quotes:                                                  # whole sentences only
+        assert any(q == passages[int(n) - 1].text[a:b] for a, b in sentence_spans(passages[int(n) - 1].text))
     cited = cite(ex.text, passages, "zh")
     assert cited.text == ex.text and not cited.unverified and not cited.dropped
     assert_exact(cited.citations, passages, docs)
@@ -121,20 +129,53 @@ def test_offline_answer_quotes_verbatim_best_first(passages, docs):
 
 def test_offline_answer_frames_editor_text_and_english(passages):
     ex = extractive_answer("中美在云端大模型上的差距有多大?", passages, "zh")
-    assert "编者按(《" in ex.text and "[4]" in ex.text
+    assert "编者按(《林凡對話面壁智能李大海》):“" in ex.text and "[4]" in ex.text
     en = extractive_answer("How much did training GPT-4 cost?", passages, "en")
-    assert en.text.startswith("According to 李广密 in «")
+    assert en.text.startswith("李广密 (guest, «拾象科技李广密»): “")
     assert re.search(r"” \[\d\]", en.text)
     ed = extractive_answer("How big is the China-US gap in cloud models?", passages[3:4], "en")
-    assert ed.text.startswith("The editors' summary of «")
+    assert ed.text.startswith("Editors’ summary («林凡對話面壁智能李大海»): “")
+
+
+def test_offline_answer_skips_filler_and_never_starts_mid_sentence(passages):
+    p = passages[0]
+    filler = dataclasses.replace(p, node_id="filler", text="我同意。", start=0, end=4, score=0.95)
+    ex = extractive_answer("GPT-4 的训练成本是多少?", [filler, *passages], "zh")
+    assert "我同意" not in ex.text
+    # a long sentence that split_sentences cuts at commas is quoted whole
+    long = "训练成本" + ",其中实验成本很高" * 20 + "。第二句话在这里。"
+    whole = sentence_spans(long)
+    assert [long[a:b] for a, b in whole] == [long[: long.index("。") + 1], "第二句话在这里。"]
+    assert len(split_sentences(long)) > 2
+
+
+@pytest.mark.parametrize("title, short", [
+    ("拾象科技李广密:硅谷大模型的融资由巨头主导、复现GPT-4是大模型竞赛的关键门槛", "拾象科技李广密"),
+    ("硬核对话Google Brain研究员、Stability AI产品经理:生成式AI的技术实践与商业未来", "硬核对话Google Brain研究员"),
+    ("大模型的下半场:Agent、多模态、通用机器人", "大模型的下半场"),
+    ("A short title", "A short title"),
+])
+def test_short_title(title: str, short: str) -> None:
+    assert short_title(title) == short
 
 
 def test_offline_answer_prefers_the_named_speaker(passages):
     ex = extractive_answer("闫俊杰认为多模态是必答题吗?", passages, "zh")
-    assert ex.text.startswith("闫俊杰(《")
+    assert ex.text.startswith("闫俊杰(嘉宾,《")
 
 
 def test_odd_marker_placements_do_not_break_mapping(passages):
     cited = cite("2023 年[2024]的情况:「最大的成本在前期实验[1]」。", passages, "zh")
     assert not cited.unverified and [c.n for c in cited.citations] == [1]
     assert cite("没有任何标记的回答。", passages, "zh").citations == []
+
+
+def test_renumber_in_reading_order_without_gaps(passages):
+    text = "甲:“GPT-4 用了 2.2 万张 A100”[1] 乙:“我觉得你这个概述还是挺好的”[5] 丙:“一部分是实验成本”[2] 再看[1]。"
+    cited = cite(text, passages, "zh")
+    out, citations = renumber(cited.text, cited.citations)
+    assert re.findall(r"\[(\d)\]", out) == ["1", "2", "3", "1"]
+    by_n = {c.n: c for c in citations}
+    assert sorted(by_n) == [1, 2, 3]
+    assert by_n[2].speaker == "闫俊杰" and passages[by_n[2].passage] is passages[4]
+    assert by_n[3].passage == 1 and "2024" not in out

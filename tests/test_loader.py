@@ -130,18 +130,20 @@ def test_missing_file_is_skipped(tmp_path: Path) -> None:
 
 
 # --- discover ------------------------------------------------------------------------------------
-def test_discover_keeps_txt_md_sorted_recursive_and_explains_the_rest(tmp_path: Path) -> None:
+def test_discover_keeps_transcripts_sorted_recursive_and_explains_the_rest(tmp_path: Path) -> None:
     (tmp_path / "sub dir").mkdir()
     (tmp_path / ".hidden").mkdir()
-    for name in ["b.txt", "A.MD", "访谈 一.txt", "sub dir/c.Txt", "slides.pdf", "notes", "manifest.toml",
-                 ".DS_Store", ".hidden/x.txt", "sub dir/manifest.toml"]:
+    for name in ["b.txt", "A.MD", "访谈 一.txt", "sub dir/c.Txt", "slides.pdf", "talk.SRT", "sub dir/m.vtt",
+                 "export.docx", "deck.pptx", "notes", "manifest.toml", ".DS_Store", ".hidden/x.txt",
+                 "sub dir/manifest.toml"]:
         (tmp_path / name).write_text("x", encoding="utf-8")
     files, skipped = discover(tmp_path)
     rel = [p.relative_to(tmp_path).as_posix() for p in files]
     assert rel == sorted(rel)
-    assert set(rel) == {"A.MD", "b.txt", "sub dir/c.Txt", "访谈 一.txt"}
+    assert set(rel) == {"A.MD", "b.txt", "sub dir/c.Txt", "访谈 一.txt", "slides.pdf", "talk.SRT", "sub dir/m.vtt",
+                        "export.docx"}
     reasons = {s.file: s.reason for s in skipped}
-    assert reasons["slides.pdf"] == "unsupported type .pdf: only .txt and .md are read"
+    assert reasons["deck.pptx"] == "unsupported type .pptx: only .txt, .md, .markdown, .srt, .vtt, .docx, .pdf are read"
     assert "no file extension" in reasons["notes"]
     assert "sub dir/manifest.toml" in reasons  # only the folder's own manifest is special
     assert not any(".hidden" in f or "DS_Store" in f for f in reasons)

@@ -134,8 +134,8 @@ def test_refuses_to_mix_embedding_models(tmp_path):
 def test_nothing_usable_is_an_error_with_advice(tmp_path):
     src = tmp_path / "empty"
     src.mkdir()
-    (src / "notes.pdf").write_bytes(b"%PDF-1.4")
-    with pytest.raises(IngestError, match=r"\.txt or \.md"):
+    (src / "notes.pdf").write_bytes(b"%PDF-1.4")   # a PDF header and nothing readable after it
+    with pytest.raises(IngestError, match=r"\.txt, \.md.*\.pdf files"):
         run_ingest(Settings(data_dir=tmp_path / "data"), src, embedder=FakeEmbedder())
 
 

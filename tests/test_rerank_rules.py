@@ -10,7 +10,7 @@ from bot.index.keyword import KeywordIndex
 from bot.retrieval.relevance import coverage
 from bot.retrieval.rerank import HostQuestionDemotion, ReplyLift
 from bot.text.aliases import expand, forms
-from bot.text.tokenize import tokenize
+from bot.text.tokenize import stem, tokenize
 
 RECORDS = [
     # (id, doc, turn, part, speaker, role, text)
@@ -76,13 +76,14 @@ def test_the_lift_respects_filters_and_questions_about_the_host():
 
 def test_names_keep_their_chinese_form_whole_and_match_their_latin_one():
     assert {"谷歌", "英伟达"} <= set(tokenize("谷歌和英伟达怎么样"))
-    assert forms("谷歌") == ("谷歌", "google") and forms("模型") == ("模型",)
-    assert expand(["亚马逊", "钱"]) == ["亚马逊", "钱", "amazon", "aws"]
+    # Latin spellings in index form: stemmed, as the keyword index holds them
+    assert forms("谷歌") == ("谷歌", "googl") and forms("模型") == ("模型",)
+    assert expand(["亚马逊", "钱"]) == ["亚马逊", "钱", "amazon", stem("aws")]
     kw = _index()
-    hits = kw.search("", 3, tokens=expand(tokenize("Anthropic 从亚马逊那拿了多少钱")))
+    hits = kw.search("", 3, tokens=tokenize("Anthropic 从亚马逊那拿了多少钱"))   # searched in every spelling
     assert hits[0][0] == "y"
     # without the other spelling the passage that says AWS shares only "Anthropic" with the question
-    assert kw.search("", 3, tokens=tokenize("亚马逊那拿了多少钱")) == []
+    assert kw.search("", 3, groups=[(t,) for t in tokenize("亚马逊那拿了多少钱")]) == []
 
 
 def test_coverage_counts_either_spelling_of_a_name():
@@ -90,3 +91,22 @@ def test_coverage_counts_either_spelling_of_a_name():
     assert coverage(["谷歌"], ["Google 和 AWS 又给了钱"], kw.idf) == 1.0
     assert coverage(["google"], ["谷歌给了这家公司很多钱"], kw.idf) == 1.0
     assert coverage(["微软"], ["谷歌给了这家公司很多钱"], kw.idf) == 0.0
+
+
+def test_a_reply_too_short_to_hold_an_answer_is_not_lifted():
+    recs = [("q", "d", 1, 0, "主持人", "host", "你们用什么工具把录音转成文字?"), ("a", "d", 2, 0, "嘉宾", "guest", "對。"),
+            ("b", "d", 3, 0, "嘉宾", "guest", "就是用 Whisper,OpenAI 那一支。")]
+    kw = KeywordIndex.build([r[0] for r in recs], [r[-1] for r in recs], ["主持人", "嘉宾"], "fp",
+                            [{"text": t, "doc_id": d, "turn": turn, "part": part, "speaker": s, "role": role}
+                             for _, d, turn, part, s, role, t in recs])
+    out = _lift_replies([_node(kw, "q", 1.0), _node(kw, "b", 0.5)], kw, None, [])
+    assert [n.node.node_id for n in out] == ["q", "b"]
+
+
+def test_a_fragment_ranks_below_passages_that_can_hold_an_answer():
+    from bot.retrieval.rerank import FragmentDemotion
+
+    kw = _index()
+    frag = NodeWithScore(node=TextNode(id_="f", text="對。", metadata={}), score=0.7)
+    out = FragmentDemotion(max_chars=10, factor=0.5).postprocess_nodes([frag, _node(kw, "a0", 0.5)])
+    assert [n.node.node_id for n in out] == ["a0", "f"]

@@ -1,35 +1,34 @@
 """From an answer's `[n]` markers to `Citation`s with exact offsets, and quote verification.
 
-Markers are normalised first (`[1,2]`, `[1-3]`, `【1】` -> `[1][2]`…); numbers with no passage
-are removed and reported. Each run of markers cites the claim before it: the text back to the
-previous marker or sentence end. For every cited passage the citation's quote is the text the
-answer quoted from it when the quote is found there, else the passage sentence that best matches
-the claim. Quoted text that occurs in none of the cited passages (or, with no marker, in none of
-the passages at all) is flagged in the text and its citations get verified=False: quotation
-marks promise the speaker's exact words, and an LLM can invent them.
+Markers are normalised first (`bot.answer.markers`: `[1,2]`, `[1-3]`, `【1】`, `（4）`, `^5^`, footnotes,
+"第2段"… -> `[1][2]`…; source lists at the end removed); numbers with no passage are removed and
+reported. Each run of markers cites the claim before it: the text back to the previous marker or
+sentence end. For every cited passage the citation's quote is the text the answer quoted from it
+when the quote is found there, else the passage sentence that best matches the claim. Quoted text
+(`bot.answer.quotes`: every quote style, one normalisation) that occurs in none of the cited passages (or,
+with no marker, in none of the passages at all) is flagged in the text, and only its own
+citations get verified=False: quotation marks promise the speaker's exact words, and an LLM can
+invent them. A translation next to a quote is not a quote.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
 
 from bot.answer.extractive import Scored, score_sentences
+from bot.answer.markers import normalize_markers
+from bot.answer.quotes import find_quote, quote_spans, translations
 from bot.schema import Citation, Passage
-from bot.text.lang import Lang, locate, norm, split_sentences
+from bot.text.lang import Lang, norm, split_sentences
 
 log = logging.getLogger(__name__)
 
-_GROUP = re.compile(r"([ \t]*)[\[【]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】]")
+__all__ = ["Cited", "cite", "find_quote", "normalize_markers"]
+
 _RUN = re.compile(r"(?:\s?\[\d+\])+")
-_QUOTES = [
-    re.compile(r"「([^「」]+)」"),
-    re.compile(r"『([^『』]+)』"),
-    re.compile(r"“([^“”]+)”"),
-    re.compile(r'"([^"\n]+)"'),
-]
-_ELLIPSIS = re.compile(r"\s*(?:……|…|\.\.\.+)\s*")
 _ENDS = set("。！？!?\n")
 FLAG = {"zh": "⚠未核实", "en": " ⚠unverified"}
 
@@ -43,63 +42,6 @@ class Cited:
     cited: list[int] = field(default_factory=list)       # passage numbers the answer cites
 
 
-def normalize_markers(text: str, n_passages: int) -> tuple[str, list[int]]:
-    """Rewrite every marker group as `[a][b]`; drop numbers outside 1..n_passages."""
-    dropped: list[int] = []
-
-    def expand(m: re.Match[str]) -> str:
-        nums: list[int] = []
-        for part in re.split(r"\s*[,，、;；]\s*", m.group(2)):
-            bounds = [int(x) for x in re.split(r"\s*[\-–~]\s*", part) if x]
-            if len(bounds) == 2 and 0 < bounds[1] - bounds[0] <= 10:
-                nums.extend(range(bounds[0], bounds[1] + 1))
-            else:
-                nums.extend(bounds)
-        keep = []
-        for n in nums:
-            if 1 <= n <= n_passages:
-                if n not in keep:
-                    keep.append(n)
-            elif n not in dropped:
-                dropped.append(n)
-        # A group left empty takes its leading space with it: "claim [9]." -> "claim."
-        return m.group(1) + "".join(f"[{n}]" for n in keep) if keep else ""
-
-    return _GROUP.sub(expand, text), dropped
-
-
-def _quote_spans(text: str) -> list[tuple[int, int, int, int]]:
-    """(outer_start, outer_end, inner_start, inner_end) of quoted stretches, outermost only."""
-    found = []
-    for pat in _QUOTES:
-        for m in pat.finditer(text):
-            found.append((m.start(), m.end(), m.start(1), m.end(1)))
-    found.sort(key=lambda q: (q[0], -q[1]))
-    outer: list[tuple[int, int, int, int]] = []
-    for q in found:
-        if outer and q[0] < outer[-1][1]:
-            continue   # nested inside an earlier quote: the outer one is what gets checked
-        outer.append(q)
-    return outer
-
-
-def find_quote(quote: str, text: str) -> tuple[int, int] | None:
-    """Where the quoted words are in `text`. An ellipsis in the quote may skip words, but the
-    pieces must appear in order; the span covers them all."""
-    pieces = [p for p in _ELLIPSIS.split(quote) if p.strip()]
-    if not pieces:
-        return None
-    pos, first = 0, None
-    for piece in pieces:
-        hit = locate(piece, text[pos:])
-        if hit is None:
-            return None
-        if first is None:
-            first = pos + hit[0]
-        pos += hit[1]
-    return (first, pos) if first is not None else None
-
-
 def _best_sentence(claim: str, passage: Passage) -> tuple[int, int]:
     spans = split_sentences(passage.text) or [(0, len(passage.text))]
     cands = [Scored(1, s, e, passage.text[s:e], 0.0) for s, e in spans]
@@ -110,9 +52,13 @@ def _best_sentence(claim: str, passage: Passage) -> tuple[int, int]:
     return best.start, best.end
 
 
-def cite(answer: str, passages: list[Passage], lang: Lang = "zh") -> Cited:
-    text, dropped = normalize_markers(answer, len(passages))
-    quotes = _quote_spans(text)
+def cite(answer: str, passages: list[Passage], lang: Lang = "zh", loose: bool = True) -> Cited:
+    """loose=False: `answer` was written by this program (the extractive answer), so only bracket
+    markers are read; an LLM's answer gets every marker style."""
+    text, dropped = normalize_markers(answer, len(passages), loose=loose)
+    quotes = quote_spans(text)
+    skip = translations(text, quotes)
+    quotes = [q for i, q in enumerate(quotes) if i not in skip]
     runs = []
     for m in _RUN.finditer(text):
         # Only valid numbers survive normalize_markers, but "[2024]" (4 digits) is left alone.
@@ -145,8 +91,8 @@ def cite(answer: str, passages: list[Passage], lang: Lang = "zh") -> Cited:
     for c_start, c_end, nums in claims:
         claim_quotes = [q for q in quotes if c_start <= q[0] and q[1] <= c_end]
         attached.update(q[0] for q in claim_quotes)
-        located: dict[int, list[tuple[int, int]]] = {n: [] for n in nums}
-        bad = False
+        claim_text = _RUN.sub("", text[c_start:c_end])
+        used = {n: False for n in nums}
         for q in claim_quotes:
             inner = _RUN.sub("", text[q[2] : q[3]])   # a marker inside the quote is not quoted text
             if len(norm(inner)) < 2:
@@ -155,15 +101,18 @@ def cite(answer: str, passages: list[Passage], lang: Lang = "zh") -> Cited:
             if any(hits.values()):
                 for n, hit in hits.items():
                     if hit:
-                        located[n].append(hit)
+                        entries.append((n, hit[0], hit[1], True))
+                        used[n] = True
             else:
-                bad = True
+                # Only this quote is wrong: the claim's other quotes keep their verified citations.
                 unverified.append(inner)
                 flags.append(q[1])
-        claim_text = _RUN.sub("", text[c_start:c_end])
+                for n in nums:
+                    entries.append((n, *_best_sentence(inner, passages[n - 1]), False))
+                    used[n] = True
         for n in nums:
-            spans = located[n] or [_best_sentence(claim_text, passages[n - 1])]
-            entries.extend((n, s, e, not bad) for s, e in spans)
+            if not used[n]:   # cited for the claim's own words, no quote: its best sentence
+                entries.append((n, *_best_sentence(claim_text, passages[n - 1]), True))
 
     # Quotes that no marker claims: they must at least be somewhere in the passages.
     for q in quotes:
@@ -199,6 +148,37 @@ def _merge(entries: list[tuple[int, int, int, bool]], passages: list[Passage]) -
         p = passages[n - 1]
         out.append(Citation(
             n=n, doc=p.doc_file, doc_id=p.doc_id, title=p.title, speaker=p.speaker, role=p.role,
-            quote=p.text[s:e], start=p.start + s, end=p.start + e, verified=ok,
+            quote=p.text[s:e], start=p.start + s, end=p.start + e, verified=ok, passage=n - 1,
+            time=p.time, media_url=p.media_url,
         ))
     return out
+
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
+    """Number the markers 1, 2, 3… in the order a reader meets them, without gaps.
+
+    `cite` numbers a marker by the passage it points at, so an answer quoting passages 1, 5 and 3
+    reads "[1] … [5] … [3]". Here each cited passage gets the next number at its first marker;
+    every citation keeps the index of its passage in `Citation.passage` (passages stay in
+    retrieval order: the ranking is part of the answer's record).
+    """
+    cited = {c.n for c in citations}
+    order: list[int] = []
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if n in cited and n not in order:
+            order.append(n)
+    order.extend(sorted(cited - set(order)))   # cited but never marked: after the rest
+    new = {old: i for i, old in enumerate(order, 1)}
+
+    def sub(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[{new[n]}]" if n in new else m.group(0)
+
+    out = [dataclasses.replace(c, n=new[c.n], passage=c.n - 1 if c.passage is None else c.passage)
+           for c in citations]
+    out.sort(key=lambda c: (c.n, c.start))
+    return _MARKER.sub(sub, text), out

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.schema import Passage
 from bot.settings import AnswerParams
-from bot.text.lang import Lang, detect_lang, norm, simplify, split_sentences
+from bot.text.lang import Lang, cjk_count, detect_lang, norm, simplify, split_sentences
 from bot.text.tokenize import segmenter
 
 log = logging.getLogger(__name__)
@@ -169,9 +170,57 @@ def _blend(scored: list[Scored], passages: list[Passage], semantic: dict[str, li
     return sorted(scored, key=lambda s: -s.score)
 
 
+# Sentences with this little in them ("我同意。", "对。", "Right.") say nothing on their own:
+# CJK characters plus twice the Latin words must reach this.
+FILLER_SIZE = 8
+_LATIN = re.compile(r"[A-Za-z]+")
+_END_MARKS = set("。！？!?；;.…")
+_CLOSING = set("”’」』）)】\"'")
+
+
+def is_filler(text: str) -> bool:
+    return cjk_count(text) + 2 * len(_LATIN.findall(text)) < FILLER_SIZE
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Whole sentences of `text`: `split_sentences` cuts long ones at commas into pieces; a quote
+    must not start or stop mid-clause, so the pieces of one sentence are joined again."""
+    merged: list[tuple[int, int]] = []
+    for a, b in split_sentences(text):
+        if merged and not _ends_sentence(text, merged[-1][1]):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    rest = text[end:]
+    if not rest.strip() or rest.lstrip(" \t").startswith("\n"):
+        return True
+    k = end - 1
+    while k >= 0 and text[k] in _CLOSING:
+        k -= 1
+    return k >= 0 and text[k] in _END_MARKS
+
+
+def _whole(cand: Scored, passages: list[Passage], spans: dict[int, list[tuple[int, int]]]) -> Scored:
+    """The whole sentence of the passage that contains the scored piece."""
+    text = passages[cand.n - 1].text
+    if cand.n not in spans:
+        spans[cand.n] = sentence_spans(text)
+    a, b = next(((a, b) for a, b in spans[cand.n] if a <= cand.start < b), (cand.start, cand.end))
+    return Scored(cand.n, a, max(b, cand.end), text[a:max(b, cand.end)], cand.score)
+
+
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
-                   semantic: dict[str, list[tuple[int, int, float]]] | None = None) -> list[Scored]:
+                   semantic: dict[str, list[tuple[int, int, float]]] | None = None,
+                   skip: Callable[[str], bool] | None = None) -> list[Scored]:
+    """The best whole sentences for the question: scored piece by piece, quoted whole. `skip`:
+    sentences not to quote (a follow-up's "tell me more" skips what was quoted)."""
     scored = score_sentences(question, passages, host_weight=host_weight)
+    if skip is not None:
+        scored = [x for x in scored if not skip(x.text)]
     if not scored:
         return []
     if semantic:
@@ -181,25 +230,35 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
     best = ranked[0].score
     picks: list[Scored] = []
     seen: list[tuple[str, set[str]]] = []
+    spans: dict[int, list[tuple[int, int]]] = {}
     for cand in ranked:
         if len(picks) >= params.max_sentences:
             break
         weak = cand.score <= 0 or cand.score < params.keep_ratio * best
         if weak and (len(picks) >= 2 or cand.score <= 0):
             break
-        key, bi = norm(cand.text), bigrams(cand.text)
+        whole = _whole(cand, passages, spans)
+        if is_filler(whole.text) or _names_title(whole.text, passages[whole.n - 1].title) \
+                or any(p.n == whole.n and p.start == whole.start for p in picks):
+            continue   # says nothing, or only restates the interview's title ("今天分享的主题是《…》")
+        key, bi = norm(whole.text), bigrams(whole.text)
         if any(key in k or k in key or (bi and len(bi & b) / len(bi | b) > 0.7) for k, b in seen):
             continue   # the same words again (overlapping chunks, repeated titles)
-        if picks and sum(len(p.text) for p in picks) + len(cand.text) > params.max_chars:
+        if picks and sum(len(p.text) for p in picks) + len(whole.text) > params.max_chars:
             continue
-        picks.append(cand)
+        picks.append(whole)
         seen.append((key, bi))
     if not picks:
         # Nothing overlaps the question: the retriever still ranked passage 1 first, so show its
         # opening sentence rather than nothing.
         first = [s for s in ranked if s.n == 1] or ranked
-        picks = [min(first, key=lambda s: (s.n, s.start))]
+        picks = [_whole(min(first, key=lambda s: (s.n, s.start)), passages, spans)]
     return picks
+
+
+def _names_title(text: str, title: str) -> bool:
+    t = norm(title)
+    return len(t) >= 8 and t in norm(text)
 
 
 def _q(text: str) -> str:
@@ -209,45 +268,71 @@ def _q(text: str) -> str:
     return f"“{text}”"
 
 
+def short_title(title: str, limit: int = 16) -> str:
+    """A name for an interview short enough to repeat: the part of its title before the colon
+    ("拾象科技李广密:硅谷大模型的融资…" -> "拾象科技李广密"), cut further when still long."""
+    full = " ".join((title or "").split())
+    head = re.split(r"\s*[:：|｜]\s*|\s+[-—–]\s+", full, maxsplit=1)[0]
+    if len(head) > limit:
+        head = re.split(r"[、,，;；]", head, maxsplit=1)[0]
+    if len(head) > limit + 4:
+        head = head[:limit].rstrip() + "…"
+    return head or full[:limit]
+
+
+_ROLES = {"zh": {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者"},
+          "en": {"host": "host", "guest": "guest", "speaker": "speaker"}}
+
+
 def _intro(p: Passage, lang: Lang) -> str:
+    """Who is quoted, on what footing, in which interview: "李广密(嘉宾,《拾象科技李广密》):"."""
+    name = short_title(p.title)
     editor = p.speaker is None and p.kind != "speech"
+    if p.unmarked:   # raw ASR: the words are quoted, credited to nobody
+        return (f"《{p.title}》(转录未标明说话人)中说:" if lang == "zh"
+                else f"In «{p.title}» (the transcript does not mark speakers): ")
+    role = _ROLES[lang].get(p.role)
     if lang == "zh":
         if editor:
-            return f"编者按(《{p.title}》):"
-        who = p.speaker or "演讲者"
-        if p.role == "host":
-            return f"{who}(主持人,《{p.title}》)提到:"
-        return f"{who}(《{p.title}》)认为:"
+            return f"编者按(《{name}》):"
+        return _with(p.speaker or "演讲者", [role, f"《{name}》"], ",") + ":"
     if editor:
-        return f"The editors' summary of «{p.title}» says: "
-    if p.role == "host":
-        return f"The host {p.speaker or ''} said in «{p.title}»: ".replace("  ", " ")
-    return f"According to {p.speaker or 'the speaker'} in «{p.title}»: "
+        return f"{'Editors’ summary' if p.kind == 'summary' else 'Editors’ note'} («{name}»): "
+    return _with(p.speaker or "The speaker", [role, f"«{name}»"], ", ", " ") + ": "
+
+
+def _with(who: str, extras: list[str | None], sep: str, space: str = "") -> str:
+    """"李广密" + (嘉宾, 《…》) -> "李广密(嘉宾,《…》)"; a name that already ends in a bracket
+    ("演讲者(未具名,出门问问)") takes the extras inside it, and a role it already says is dropped."""
+    bits = [x for x in extras if x and x not in who]
+    if not bits:
+        return who
+    if who.endswith((")", "）")) and ("(" in who or "（" in who):
+        return f"{who[:-1]}{sep}{sep.join(bits)}{who[-1]}"
+    return f"{who}{space}({sep.join(bits)})"
 
 
 def extractive_answer(question: str, passages: list[Passage], lang: Lang | None = None,
                       max_sentences: int | None = None,
                       semantic: dict[str, list[tuple[int, int, float]]] | None = None,
-                      params: AnswerParams | None = None, host_weight: float = 0.8) -> Extract:
-    """An answer made of the passages' best sentences, quoted verbatim with [n] markers.
+                      params: AnswerParams | None = None, host_weight: float = 0.8,
+                      skip: Callable[[str], bool] | None = None) -> Extract:
+    """An answer made of the passages' best whole sentences, quoted verbatim with [n] markers:
+    one line per speaker (and interview), naming their role and the interview once.
     `semantic`: Retrieval.sentence_scores, when the store has sentence vectors; `params` and
     `host_weight` come from Settings (`max_sentences` overrides params.max_sentences)."""
     lang = lang or detect_lang(question)
     params = params or AnswerParams()
     if max_sentences is not None:
         params = params.model_copy(update={"max_sentences": max_sentences})
-    picks = pick_sentences(question, passages, params, host_weight, semantic)
+    picks = pick_sentences(question, passages, params, host_weight, semantic, skip)
     groups: dict[tuple[str | None, str, str], list[Scored]] = {}
     for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
         p = passages[s.n - 1]
         groups.setdefault((p.speaker, p.doc_id, p.kind if p.speaker is None else "speech"), []).append(s)
     lines = []
     for group in groups.values():
-        intro = _intro(passages[group[0].n - 1], lang)
-        editor = passages[group[0].n - 1].speaker is None
-        if lang == "zh":
-            quotes = ("" if editor else ";还说:").join(f"{_q(s.text)}[{s.n}]" for s in group)
-        else:
-            quotes = " ".join(f"{_q(s.text)} [{s.n}]" for s in group)
-        lines.append(intro + quotes)
+        sep = "" if lang == "zh" else " "
+        quotes = " ".join(f"{_q(s.text)}{sep}[{s.n}]" for s in group)
+        lines.append(_intro(passages[group[0].n - 1], lang) + quotes)
     return Extract(text="\n".join(lines), picks=picks)

@@ -68,47 +68,96 @@ def _has_entity(question: str) -> bool:
 
 
 def _is_follow_up(question: str) -> bool:
-    if _WHAT_ABOUT.search(question.strip()):
+    """Does the question lean on the previous one? "他为什么这么想?", "那闫俊杰呢?", "why?", "详细说说"
+    do; a new topic in a word or two ("机器人") does not, and is searched as typed rather than
+    glued to the previous person."""
+    q = question.strip()
+    if _WHAT_ABOUT.search(q) or asks_for_more(q):
         return True
-    short = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff") <= 6 and len(re.findall(r"[A-Za-z]+", question)) <= 4
-    return (short or bool(_PRONOUNS.search(question))) and not _has_entity(question)
+    if _has_entity(q):
+        return False
+    return bool(_PRONOUNS.search(q)) or not _key_terms(q)
 
 
-def rule_condense(question: str, turns: list[tuple[str, str]]) -> str:
+def _people(text: str, names: set[str]) -> set[str]:
+    """The key terms of `text` that are (parts of) people's names: the library's names present in
+    the text, else words jieba tags as personal names."""
+    low = text.lower()
+    present = [n.lower() for n in names if n and n.lower() in low]
+    found = set()
+    for term in _key_terms(text):
+        t = term.lower()
+        if any(n in t or t in n for n in present):
+            found.add(term)
+        elif not names:
+            import jieba.posseg
+
+            segmenter()
+            if any(p.flag.startswith("nr") for p in jieba.posseg.cut(term)):
+                found.add(term)
+    return found
+
+
+def rule_condense(question: str, turns: list[tuple[str, str]], names: set[str] | None = None) -> str:
     """Offline follow-up rewrite: a follow-up without a name of its own gets the previous
-    question's key terms in front ("他为什么这么想?" after "李广密怎么看GPT-4?")."""
+    question's key terms in front ("他为什么这么想?" after "李广密怎么看GPT-4?"); "那 X 呢?" keeps
+    the previous person and takes X as the new topic, or the previous topic when X is a person.
+    `names`: the people the library knows (names and aliases)."""
+    names = set(names or ())
     previous: str | None = None
     for role, text in turns[-12:]:   # the last few exchanges; older topics are not "he" any more
         if role == "user":
-            previous = text if previous is None or not _is_follow_up(text) else _expand(text, previous)
+            previous = text if previous is None or not _is_follow_up(text) else _expand(text, previous, names)
     if previous is None or not _is_follow_up(question):
         return question
-    return _expand(question, previous)
+    return _expand(question, previous, names)
 
 
-def _expand(question: str, previous: str) -> str:
-    extra = [t for t in _key_terms(previous) if t.lower() not in question.lower()]
+def _expand(question: str, previous: str, names: set[str]) -> str:
+    terms = _key_terms(previous)
+    people = _people(previous, names)
+    q = question.strip()
+    if _WHAT_ABOUT.search(q) and not asks_for_more(q):
+        # "那机器人呢?" asks the same person about something else; "那闫俊杰呢?" asks someone else
+        # about the same thing. Searched as "李广密 机器人" / "闫俊杰 开源".
+        asks_person = bool(_people(q, names)) if names else _has_entity(q)
+        terms = [t for t in terms if (t not in people) == asks_person]
+        core = _WHAT_ABOUT_CORE.sub("", q).strip() or q
+        extra = [t for t in terms if t.lower() not in core.lower()]
+        return " ".join([core, *extra] if asks_person else [*extra, core])
+    extra = [t for t in terms if t.lower() not in question.lower()]
     return f"{' '.join(extra)} {question}" if extra else question
 
 
-_MORE = re.compile(r"还(说|讲|谈|提|有)了?(些)?(什么|啥|别的|其他)|其他(的)?(观点|看法)|别的呢|"
-                   r"\b(what|anything|something) else\b|\btell me more\b|\bmore (about|on)\b", re.I)
+# The wrapper of "那 X 呢?" / "what about X?" around its X.
+_WHAT_ABOUT_CORE = re.compile(r"^(那么|那)\s*|\s*呢\s*[?？]?$|^(what|how) about\s+|^and\s+|\s*[?？]$", re.I)
+
+
+_MORE = re.compile(r"还(说|讲|谈|提|有)了?(些)?(什么|啥|别的|其他)|其他(的)?(观点|看法)|别的呢|还有呢|"
+                   r"详细(说说|讲讲|谈谈|说|讲|一点|点|些)|展开(说|讲|谈)|具体(说说|讲讲|一点|点|些)|多(说|讲)(一点|点|些)|"
+                   r"再(说说|讲讲)|^\s*(为什么|为何|原因呢?|怎么说)\s*[?？!！。.]*\s*$|"
+                   r"\b(what|anything|something) else\b|\btell me more\b|\bmore (about|on|detail)\b|"
+                   r"\belaborate\b|\bin (more )?detail\b|\bgo on\b|^\s*(why|how so)\s*[?!.]*\s*$", re.I)
 
 
 def asks_for_more(question: str) -> bool:
+    """"他还说了什么?", "详细说说", "why?": the answer should bring evidence the last one did not."""
     return bool(_MORE.search(question))
 
 
-def drop_already_quoted(passages: list[Passage], turns: list[tuple[str, str]]) -> list[Passage]:
-    """For "他还说了什么?": leave out passages the previous answer already quoted (any sentence of
-    12+ characters of theirs in it). If that leaves nothing, the passages stay as they were."""
-    last = next((text for role, text in reversed(turns) if role == "assistant"), None)
+def fresh_passages(passages: list[Passage], turns: list[tuple[str, str]]) -> list[Passage]:
+    """The passages the recent answers did not quote from (possibly none): "详细说说" after "why?"
+    must not bring back what the first answer said."""
+    last = "\n".join(text for role, text in turns[-6:] if role == "assistant")
     if not last:
         return passages
     from bot.text.lang import split_sentences
 
-    def quoted(p: Passage) -> bool:
-        return any(e - s >= 12 and p.text[s:e] in last for s, e in split_sentences(p.text))
+    return [p for p in passages
+            if not any(e - s >= 12 and p.text[s:e] in last for s, e in split_sentences(p.text))]
 
-    fresh = [p for p in passages if not quoted(p)]
-    return fresh or passages
+
+def drop_already_quoted(passages: list[Passage], turns: list[tuple[str, str]]) -> list[Passage]:
+    """For "他还说了什么?": leave out passages the recent answers already quoted (any sentence of
+    12+ characters of theirs in it). If that leaves nothing, the passages stay as they were."""
+    return fresh_passages(passages, turns) or passages

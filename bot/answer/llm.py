@@ -1,9 +1,18 @@
-"""The LLM client: one streaming call with retries, and errors a person can act on.
+"""The LLM client: one streaming call with retries, deadlines, and errors a person can act on.
 
-Everything goes through `LLM.stream_chat`; `complete` joins it, so there is one code path to
-get right. Retrying is safe only before the first piece of text has been handed out: after
-that the caller has shown it, and a second attempt would produce a different answer spliced
-onto the first. So a stream that dies mid-answer raises `LLMError` and the engine falls back.
+Everything goes through `LLM.stream_events`, which yields ("content", text), ("reasoning", text)
+and ("finish", reason) events as the server sends them; `stream_chat` and `complete` are views of
+it, so there is one code path to get right. Reading the reply (reasoning tags, finish reasons,
+refusals) is `bot.answer.reply`'s job, not this module's.
+
+Retrying is safe only before the first event has been handed out: after that the caller has used
+it, and a second attempt would produce a different answer spliced onto the first. So a stream
+that dies mid-answer raises `LLMError` and the engine falls back.
+
+Two deadlines, both settings: `llm_timeout` bounds the whole call (every attempt and the waits
+between them), `llm_first_token_timeout` bounds each attempt's wait for its first token. httpx's
+timeouts are per read, and an SSE keep-alive comment counts as a read, so the stream is read on a
+worker thread and the deadlines are kept here, on the queue between the two.
 
 The openai client is built lazily (its import costs ~0.5 s) with its own retries switched off
 (max_retries=0): retrying here covers streams that break after the HTTP 200, which the SDK's
@@ -13,7 +22,9 @@ retries cannot see.
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -62,20 +73,23 @@ class LLM:
             self._client = openai.OpenAI(
                 api_key=self.settings.openai_api_key or "not-needed",
                 base_url=self.settings.openai_base_url,
+                # Per read, a backstop only: the deadlines are kept in _chunks.
                 timeout=self.settings.llm_timeout,
                 max_retries=0,
             )
         return self._client
 
-    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        """Yield the answer's text pieces. Raises LLMError (never another exception type)."""
+    def stream_events(self, messages: list[dict[str, str]]) -> Iterator[tuple[str, str]]:
+        """Yield ("content" | "reasoning", text) and ("finish", reason) events, where reason is
+        "stop", "length" or "filtered". Raises LLMError (never another exception type)."""
         attempts = self.retries + 1
+        deadline = time.monotonic() + self.settings.llm_timeout
         for attempt in range(attempts):
             yielded = False
             try:
-                for piece in self._one_stream(messages):
+                for event in self._one_stream(messages, deadline):
                     yielded = True
-                    yield piece
+                    yield event
                 return
             except _Transient as exc:
                 reason = self._safe(str(exc))
@@ -84,38 +98,48 @@ class LLM:
                 if attempt + 1 >= attempts:
                     raise LLMError(self._gave_up(reason, attempts)) from None
                 delay = self._delay(attempt, exc.retry_after)
+                if time.monotonic() + delay >= deadline:
+                    raise LLMError(f"LLM request failed: {reason}; no time left for another attempt "
+                                   f"within {self.settings.llm_timeout:g}s.") from None
                 log.warning("LLM attempt %d/%d failed (%s); retrying in %.2fs", attempt + 1, attempts, reason, delay)
                 self._sleep(delay)
+
+    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        """Yield the reply's raw content pieces (no reasoning). A content filter raises LLMError."""
+        for kind, value in self.stream_events(messages):
+            if kind == "content":
+                yield value
+            elif kind == "finish" and value == "filtered":
+                raise LLMError("The LLM's content filter stopped the answer.")
 
     def complete(self, messages: list[dict[str, str]]) -> str:
         return "".join(self.stream_chat(messages))
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _one_stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+    def _one_stream(self, messages: list[dict[str, str]], deadline: float) -> Iterator[tuple[str, str]]:
         """One request. Transient failures raise _Transient, others LLMError."""
         import httpx
         import openai
 
         finished = False
         try:
-            # No temperature: reasoning models reject any non-default value with a 400.
-            stream = self.client.chat.completions.create(model=self.model, messages=messages, stream=True)
-            try:
-                for chunk in stream:
-                    for choice in chunk.choices or []:
-                        content = getattr(choice.delta, "content", None) if choice.delta else None
+            for chunk in self._chunks(messages, deadline):
+                for choice in chunk.choices or []:
+                    delta = choice.delta
+                    if delta is not None:
+                        # DeepSeek, vLLM, GLM, Kimi: reasoning_content; Ollama, OpenRouter: reasoning.
+                        for name in ("reasoning_content", "reasoning"):
+                            thought = getattr(delta, name, None)
+                            if isinstance(thought, str) and thought:
+                                yield "reasoning", thought
+                        content = getattr(delta, "content", None)
                         if content:
-                            yield content
-                        if choice.finish_reason:
-                            finished = True
-                            if choice.finish_reason == "content_filter":
-                                raise LLMError("The LLM's content filter stopped the answer.")
-            finally:
-                # Also when the consumer stops early: give the connection back instead of
-                # leaving it to the garbage collector.
-                stream.close()
-        except LLMError:
+                            yield "content", content
+                    if choice.finish_reason:
+                        finished = True
+                        yield "finish", self._finish(choice.finish_reason)
+        except (LLMError, _Transient):
             raise
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from None
@@ -133,6 +157,74 @@ class LLM:
             raise LLMError(f"LLM client error: {self._safe(str(exc))}") from None
         if not finished:
             raise _Transient("the stream ended without a finish_reason")
+
+    def _finish(self, reason: str) -> str:
+        """A provider's finish_reason in our three words; a server-side abort is a broken stream."""
+        if reason in _CUT:
+            return "length"
+        if reason in _FILTERED:
+            return "filtered"
+        if reason in _ABORTED:
+            raise _Transient(f"the server stopped the answer (finish_reason={reason})")
+        if reason not in _STOPPED:
+            log.info("unknown finish_reason %r read as a normal end", reason)
+        return "stop"
+
+    def _chunks(self, messages: list[dict[str, str]], deadline: float) -> Iterator[Any]:
+        """The stream's chunks, read by a worker thread; raises _Transient at either deadline."""
+        first_by = min(deadline, time.monotonic() + self.settings.llm_first_token_timeout)
+        box: queue.Queue[tuple[str, Any]] = queue.Queue()
+        stop = threading.Event()
+        held: dict[str, Any] = {}
+
+        def read() -> None:
+            try:
+                # No temperature: reasoning models reject any non-default value with a 400.
+                stream = self.client.chat.completions.create(model=self.model, messages=messages, stream=True)
+                held["stream"] = stream
+                try:
+                    for chunk in stream:
+                        if stop.is_set():
+                            break
+                        box.put(("chunk", chunk))
+                finally:
+                    # Also when the consumer stopped early: give the connection back instead of
+                    # leaving it to the garbage collector.
+                    stream.close()
+                box.put(("end", None))
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which maps it
+                box.put(("error", exc))
+
+        worker = threading.Thread(target=read, name="llm-stream", daemon=True)
+        worker.start()
+        got_token = False
+        try:
+            while True:
+                now = time.monotonic()
+                until = deadline if got_token else first_by
+                try:
+                    kind, item = box.get(timeout=max(0.0, until - now))
+                except queue.Empty:
+                    if got_token:
+                        raise _Transient(f"no complete answer within {self.settings.llm_timeout:g}s") from None
+                    if first_by < deadline:
+                        raise _Transient(f"no first token within {self.settings.llm_first_token_timeout:g}s") from None
+                    raise _Transient(f"no response within {self.settings.llm_timeout:g}s") from None
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise item
+                if not got_token:
+                    got_token = any(_has_text(c) for c in item.choices or [])
+                yield item
+        finally:
+            stop.set()
+            stream = held.get("stream")
+            if worker.is_alive() and stream is not None:
+                try:   # wakes the worker if it waits on a silent (or keep-alive only) connection
+                    stream.response.close()
+                except Exception:  # noqa: BLE001 - best effort; the worker's read timeout is the backstop
+                    pass
 
     def _status_error(self, exc: Any) -> Exception:
         status = exc.status_code
@@ -172,6 +264,21 @@ class LLM:
         """One line, bounded, with secrets removed: fit for a user-facing notice."""
         line = " ".join(redact(text, self.settings).split())
         return line if len(line) <= 200 else line[:197] + "..."
+
+
+_STOPPED = {"stop", "eos", "end_turn", "stop_sequence", "tool_calls", "function_call"}
+_CUT = {"length", "max_tokens", "model_length"}
+_FILTERED = {"content_filter", "sensitive", "safety", "prohibited_content", "blocklist", "spii", "recitation"}
+# DeepSeek's and GLM's words for "the server gave up": retried when nothing was shown yet.
+_ABORTED = {"insufficient_system_resource", "network_error", "error", "abort"}
+
+
+def _has_text(choice: Any) -> bool:
+    delta = choice.delta
+    if delta is None:
+        return bool(choice.finish_reason)
+    return any(isinstance(getattr(delta, n, None), str) and getattr(delta, n)
+               for n in ("content", "reasoning_content", "reasoning")) or bool(choice.finish_reason)
 
 
 def _retry_after(exc: Any) -> float | None:

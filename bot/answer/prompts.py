@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.schema import Passage
 from bot.settings import PROJECT_ROOT
 from bot.text.lang import Lang
+from bot.text.timecode import clock
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,11 @@ EXPECTED_SLOTS: dict[str, frozenset[str]] = {
     "answer_zh": frozenset({"passages", "question"}),
     "answer_en": frozenset({"passages", "question"}),
     "condense": frozenset({"history", "question"}),
+    "kind": frozenset({"library", "question"}),
+    "summary_zh": frozenset({"passages", "question"}),
+    "summary_en": frozenset({"passages", "question"}),
+    "compare_zh": frozenset({"passages", "question"}),
+    "compare_en": frozenset({"passages", "question"}),
 }
 
 _SLOT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -121,8 +127,9 @@ def load_prompt(name: str, prompts_dir: Path | None = None, expected: frozenset[
     return parse_prompt(name, text, path, want)
 
 
-_ROLES_ZH = {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者", "editor": "编者", "unknown": "未知"}
-_DATA_TAGS = re.compile(r"<(/?)(passage|question|history)", re.I)
+_ROLES_ZH = {"host": "主持人", "guest": "嘉宾", "speaker": "演讲者", "editor": "编者", "unknown": "未知",
+             "unmarked": "未标明"}
+_DATA_TAGS = re.compile(r"<(/?)(passage|question|history|library)", re.I)
 
 
 def data_text(text: str) -> str:
@@ -134,9 +141,16 @@ def format_passage(n: int, p: Passage, lang: Lang) -> str:
     role = _ROLES_ZH.get(p.role, p.role) if lang == "zh" else p.role
     if p.speaker is None and p.kind != "speech":
         who = "编者(摘要或旁白,不是任何人的发言)" if lang == "zh" else "editor (summary or narration, nobody's speech)"
+    elif p.unmarked:
+        who = ("未标明(这份转录没有标出说话人,不能算作任何具名者的话)" if lang == "zh"
+               else "not marked (this transcript does not mark speakers; not attributable to anyone named)")
     else:
         who = p.speaker or ("未署名的演讲者" if lang == "zh" else "unnamed speaker")
     values = {"n": str(n), "speaker": who, "role": role, "title": p.title}
+    if p.time is not None:
+        values["time"] = clock(p.time)
+    if p.unmarked and p.people:   # who is in the recording, not who says these words
+        values["in_recording"] = p.people
     if p.question:   # context for the LLM; rule 5 of the prompt keeps it from being quoted as the answer
         values["in_reply_to"] = p.question[:150]
     attrs = " ".join(f'{k}="{data_text(" ".join(v.split())).replace(chr(34), chr(39))}"' for k, v in values.items())

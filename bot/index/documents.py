@@ -7,7 +7,7 @@ quote can be located exactly in what the UI displays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 # What a stretch of text is. Only "speech" is anyone's words; "summary" is an editor's summary,
 # "narration" an editor's introduction or bridge text, "heading" a section heading.
@@ -31,6 +31,8 @@ class DocMeta:
     speakers: list[SpeakerInfo] = field(default_factory=list)
     default_speaker: str | None = None  # speaker of unlabelled speech when the text names none
     notes: str | None = None
+    media_url: str | None = None        # the recording (audio, video, YouTube): times become links into it
+    links: list[str] = field(default_factory=list)  # pages about the transcript (front matter)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Turn:
     start: int           # offsets into CleanDoc.text of the words themselves (no "名字:" prefix)
     end: int
     section: str | None = None
+    time: float | None = None  # seconds into the recording where the turn starts (timed transcripts)
 
 
 @dataclass
@@ -50,3 +53,8 @@ class CleanDoc:
     text: str            # cleaned original text (for display and quotes)
     turns: list[Turn]
     meta: DocMeta
+    # (offset into text, seconds into the recording) in offset order: where each timestamp stood
+    # before it was taken out of the words. Empty for untimed transcripts.
+    times: list[tuple[int, float]] = field(default_factory=list)
+    # How the speakers were read (ingest.layouts.LayoutReport.to_json()): layout, labels, roles, why.
+    layout: dict[str, Any] = field(default_factory=dict)

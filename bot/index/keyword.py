@@ -1,9 +1,14 @@
-"""The Chinese keyword index: jieba-segmented BM25 (bm25s), persisted beside the vector store.
+"""The keyword index: BM25 (bm25s) over Chinese and English tokens, persisted beside the vector store.
 
-bm25s's own tokenizer treats a run of Chinese characters as one word, so text is segmented with
-jieba here (search mode, which also emits the sub-words of long words). Speaker names are added
-to jieba's dictionary so 李广密 stays one token. Text is normalised (traditional → simplified,
-full-width → half-width) before segmentation, on both the index and the query side.
+bm25s's own tokenizer treats a run of Chinese characters as one word, so text is tokenised by
+`bot.text.tokenize` here: jieba search mode for Chinese (speaker names added to its dictionary so
+李广密 stays one token), stopwords and PyStemmer stems for English, each word by its own language.
+Text is normalised (traditional → simplified, full-width → half-width) on both sides.
+
+A question's word counts as one word in all its spellings: the names of `bot.text.aliases` (谷歌 /
+Google) and its translations into the corpus's other language (`bot.text.bilingual.bridge`, built
+here once per index from CC-CEDICT and the index's own vocabulary): a passage scores the best of
+the spellings it holds, so "cost" finds 成本 in Chinese passages and "cost" in English ones.
 
 On disk: `DIR/<fingerprint>/` holds one complete index; `DIR/CURRENT` names the live one and is
 replaced atomically, so a reader never sees a half-written index and a killed build leaves the
@@ -24,18 +29,22 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from bot.text.aliases import forms as alias_forms
+from bot.text.bilingual import bridge as make_bridge
+from bot.text.lang import detect_lang
 from bot.text.tokenize import add_words, tokenize
 
 logger = logging.getLogger(__name__)
 
 # Part of the index fingerprint: bump it when tokenisation or the indexed text changes, and the
 # next ingest rebuilds the keyword index by itself.
-RECIPE = "5"
+RECIPE = "6"   # 6: English stems and stopwords, the one sentence splitter, the bilingual bridge
 class KeywordIndex:
     """BM25 over the chunks, plus each chunk's text and metadata (`records`), so that a keyword hit
     needs no round trip to the vector store and filters can be applied to the scores directly."""
 
-    def __init__(self, ids: list[str], bm25, words: list[str], fingerprint: str, records: list[dict]) -> None:
+    def __init__(self, ids: list[str], bm25, words: list[str], fingerprint: str, records: list[dict],
+                 bridge: dict[str, list[str]] | None = None) -> None:
         self.ids = ids
         self.bm25 = bm25
         self.words = words
@@ -48,6 +57,44 @@ class KeywordIndex:
         self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._id_array: np.ndarray | None = None
         self._turns: dict[str, list[tuple[int, int, int]]] | None = None
+        self.bridge = bridge or {}   # question token -> the corpus's words that translate it
+        self._langs: np.ndarray | None = None
+
+    # --- languages and spellings -------------------------------------------------------------
+    def langs(self) -> np.ndarray:
+        """Each chunk's language ('zh' / 'en', by its own text), as an array over `ids`."""
+        if self._langs is None:
+            self._langs = np.array([r.get("lang") or detect_lang(r.get("text", "")) for r in self.records],
+                                   dtype=object)
+        return self._langs
+
+    def languages(self) -> list[str]:
+        """The languages of the corpus, most passages first."""
+        values, counts = np.unique(self.langs(), return_counts=True) if self.ids else ([], [])
+        return [str(v) for _, v in sorted(zip(counts, values), key=lambda x: -x[0])]
+
+    def forms(self, token: str) -> tuple[str, ...]:
+        """A question token in every spelling the index may hold: itself, the other spellings of a
+        name, and its translations that the corpus holds."""
+        out = dict.fromkeys(alias_forms(token))
+        for f in list(out):
+            out.update(dict.fromkeys(self.bridge.get(f, ())))
+        return tuple(out)
+
+    def groups(self, tokens: list[str]) -> list[tuple[str, ...]]:
+        """The question's words as groups of spellings (see `forms`), each word once; two adjacent
+        English words that translate as one Chinese word ("computing power" → 算力) add a group."""
+        out: list[tuple[str, ...]] = []
+        seen: set[str] = set()
+        for t in tokens:
+            if t not in seen:
+                seen.add(t)
+                out.append(self.forms(t))
+        for a, b in zip(tokens, tokens[1:]):
+            phrase = self.bridge.get(f"{a} {b}") if a.isascii() and b.isascii() else None
+            if phrase:
+                out.append(tuple(phrase))
+        return out
 
     def idf(self, token: str) -> float | None:
         """Inverse document frequency of a token, None when no chunk contains it."""
@@ -128,18 +175,36 @@ class KeywordIndex:
         corpus = [tokenize(t) or ["∅"] for t in texts]
         if corpus:
             bm25.index(corpus, show_progress=False)
-        return cls(list(ids), bm25, words, fingerprint, list(records))
+        bridge = make_bridge(bm25.vocab_dict) if corpus else {}
+        return cls(list(ids), bm25, words, fingerprint, list(records), bridge)
+
+    def scores(self, groups: list[tuple[str, ...]]) -> np.ndarray | None:
+        """BM25 of every chunk for the question's word groups: each group scores the best of its
+        spellings (a synonym set), the groups add up. None when no spelling is in the index."""
+        vocab = self.bm25.vocab_dict
+        total: np.ndarray | None = None
+        for group in groups:
+            present = [f for f in dict.fromkeys(group) if f in vocab]
+            if not present:
+                continue
+            s = np.asarray(self.bm25.get_scores([present[0]]), dtype=np.float32)
+            for f in present[1:]:
+                s = np.maximum(s, np.asarray(self.bm25.get_scores([f]), dtype=np.float32))
+            total = s if total is None else total + s
+        return total
 
     def search(self, query: str, top_k: int = 20, allowed: set[str] | np.ndarray | None = None,
-               tokens: list[str] | None = None) -> list[tuple[str, float]]:
+               tokens: list[str] | None = None, groups: list[tuple[str, ...]] | None = None) -> list[tuple[str, float]]:
         """BM25 top hits, restricted to `allowed` (ids, or a mask from `mask_where`) if given.
-        `tokens`: the query already segmented (`tokenize(query)`), to skip doing it again."""
+        `tokens`: the query already segmented (`tokenize(query)`), to skip doing it again;
+        `groups`: its words with their spellings (`groups`), to skip that too."""
         if not self.ids:
             return []
-        q = [t for t in (tokenize(query) if tokens is None else tokens) if t in self.bm25.vocab_dict]
-        if not q:
+        if groups is None:
+            groups = self.groups(tokenize(query) if tokens is None else tokens)
+        scores = self.scores(groups)
+        if scores is None:
             return []
-        scores = np.asarray(self.bm25.get_scores(q), dtype=np.float32)
         if allowed is not None:
             if isinstance(allowed, np.ndarray):
                 mask = allowed
@@ -161,8 +226,8 @@ class KeywordIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         if self.ids:
             self.bm25.save(str(tmp / "bm25"))
-        (tmp / "ids.json").write_text(json.dumps({"ids": self.ids, "words": self.words, "records": self.records},
-                                                  ensure_ascii=False))
+        (tmp / "ids.json").write_text(json.dumps({"ids": self.ids, "words": self.words, "records": self.records,
+                                                   "bridge": self.bridge}, ensure_ascii=False))
         final = root / self.fingerprint
         if final.exists():
             shutil.rmtree(final)
@@ -191,4 +256,4 @@ class KeywordIndex:
         meta = json.loads((root / fp / "ids.json").read_text())
         add_words(meta["words"])
         bm25 = bm25s.BM25.load(str(root / fp / "bm25")) if meta["ids"] else bm25s.BM25()
-        return cls(meta["ids"], bm25, meta["words"], fp, meta["records"])
+        return cls(meta["ids"], bm25, meta["words"], fp, meta["records"], meta.get("bridge"))

@@ -38,6 +38,10 @@ class SpeakerEntry:
 class Library:
     docs: dict[str, CleanDoc]
     speakers: dict[str, SpeakerEntry]
+    # People the manifest lists for a recording whose transcript does not mark speakers: in the
+    # recording, but the speaker of no passage. A question naming them is answered from those
+    # recordings, with a caveat (bot.retrieval.hybrid).
+    recorded: dict[str, SpeakerEntry] = field(default_factory=dict)
 
     @classmethod
     def load(cls, docs_dir: Path) -> Library:
@@ -47,17 +51,28 @@ class Library:
             if doc is not None:
                 docs[doc_id] = doc
         speakers: dict[str, SpeakerEntry] = {}
+        recorded: dict[str, SpeakerEntry] = {}
         for doc in docs.values():
             spoken = {t.speaker for t in doc.turns if t.speaker}
+            unmarked = any(t.kind == "speech" and t.speaker is None for t in doc.turns)
             for s in doc.meta.speakers:
                 if s.name not in spoken:
+                    if unmarked:
+                        e = recorded.setdefault(s.name, SpeakerEntry(s.name, s.role, org=s.org))
+                        e.docs.add(doc.doc_id)
+                        e.aliases.update(a for a in s.aliases if a)
                     continue
                 e = speakers.setdefault(s.name, SpeakerEntry(s.name, s.role, org=s.org))
                 e.docs.add(doc.doc_id)
                 e.aliases.update(a for a in s.aliases if a)
             for name in spoken - {s.name for s in doc.meta.speakers}:
                 speakers.setdefault(name, SpeakerEntry(name, "unknown")).docs.add(doc.doc_id)
-        return cls(docs, speakers)
+        return cls(docs, speakers, recorded)
+
+    def recorded_only(self, name: str) -> set[str]:
+        """The unmarked recordings `name` is in, when no transcript marks any words as theirs."""
+        e = self.recorded.get(name)
+        return set(e.docs) if e is not None and name not in self.speakers else set()
 
     def titles(self) -> dict[str, str]:
         return {d: doc.meta.title for d, doc in sorted(self.docs.items())}
@@ -81,10 +96,41 @@ class Library:
         stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
         return names, (stripped if re.search(r"\w", stripped) else q)
 
+    def mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
+        """(canonical name, span in the normalised question) of each person the question names."""
+        return self._mentions(question)
+
+    def catalog(self) -> list[dict]:
+        """The collection as plain data, for the "what's in here" answer and the UI's library view:
+        per interview its title, date, source, speakers (role, organisation, how much they say),
+        length and sections (with the offset where each starts)."""
+        out = []
+        for doc_id, doc in sorted(self.docs.items()):
+            said: dict[str, list[int]] = {}
+            sections: list[dict] = []
+            for t in doc.turns:
+                if t.speaker and t.kind == "speech":
+                    n = said.setdefault(t.speaker, [0, 0])
+                    n[0] += 1
+                    n[1] += t.end - t.start
+                if t.section and (not sections or sections[-1]["title"] != t.section):
+                    sections.append({"title": t.section, "start": t.start})
+            listed = {s.name: s for s in doc.meta.speakers}
+            speakers = [{"name": name, "role": listed[name].role if name in listed else "unknown",
+                         "org": listed[name].org if name in listed else None, "turns": n[0], "chars": n[1]}
+                        for name, n in sorted(said.items(), key=lambda kv: (kv[0] not in listed,
+                                                                             list(listed).index(kv[0])
+                                                                             if kv[0] in listed else 0))]
+            out.append({"doc_id": doc_id, "file": doc.file, "title": doc.meta.title, "date": doc.meta.date,
+                        "source": doc.meta.source, "chars": len(doc.text),
+                        "turns": sum(1 for t in doc.turns if t.kind == "speech"),
+                        "speakers": speakers, "sections": sections})
+        return out
+
     def _mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
         q = normalize(question)
         found: list[tuple[int, str, tuple[int, int] | None]] = []
-        for e in self.speakers.values():
+        for e in [*self.speakers.values(), *(e for n, e in self.recorded.items() if n not in self.speakers)]:
             # longest first: "Yiwen Li" must win over "Yiwen", so the whole name is stripped
             for label in sorted({e.name, *e.aliases}, key=len, reverse=True):
                 lab = normalize(label)

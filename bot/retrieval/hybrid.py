@@ -26,7 +26,7 @@ from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.relevance import Evidence, judge, speaker_absent
-from bot.retrieval.rerank import CoverageRerank, HostQuestionDemotion, ReplyLift
+from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
 from bot.schema import Filters, Passage, Retrieval
 from bot.settings import RetrievalParams
 from bot.text.aliases import expand
@@ -134,6 +134,8 @@ def _to_passage(n: NodeWithScore) -> Passage:
         kind=m.get("kind", "speech"), section=m.get("section") or None, turn=int(m.get("turn", 0)),
         start=int(m.get("start", 0)), end=int(m.get("end", 0)), text=n.node.get_content(),
         score=float(n.score or 0.0), question=m.get("question") or None,
+        time=float(m["time"]) if isinstance(m.get("time"), (int, float)) and m["time"] >= 0 else None,
+        media_url=m.get("media_url") or None, people=m.get("people") or None,
     )
 
 
@@ -196,8 +198,10 @@ class HybridRetriever:
         fused = fusion.retrieve(bundle)
         rules: list[Any] = []
         if self.keyword is not None:
-            rules.append(ReplyLift(keyword=self.keyword, allowed=allowed, speakers=speakers, lift=p.reply_lift))
+            rules.append(ReplyLift(keyword=self.keyword, allowed=allowed, speakers=speakers, lift=p.reply_lift,
+                                   min_chars=p.reply_min_chars))
         rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
+        rules.append(FragmentDemotion(max_chars=p.reply_min_chars, factor=p.fragment_factor))
         if chinese and self.keyword is not None:
             rules.append(CoverageRerank(tokens=tokens, idf=self.keyword.idf, weight=p.coverage_rerank))
         for rule in rules:
@@ -216,12 +220,26 @@ class HybridRetriever:
         embedding = self.embedder.get_query_embedding(normalize(topic))
         tokens = tokenize(topic)
         reason = None
+        # A person the manifest places in a recording that does not mark speakers has no turns of
+        # their own: their recordings are searched instead, and the answer says so.
+        recorded = {name: docs for name in named if (docs := self.library.recorded_only(name))}
+        caveat = _recorded_caveat(recorded, self.library, is_chinese(query)) if recorded else None
+
+        def scope(name: str) -> tuple[list[str], list[str]]:
+            if name in recorded:
+                docs = sorted(recorded[name] & set(filters.docs)) if filters.docs else sorted(recorded[name])
+                return docs or ["\x00none"], []
+            return filters.docs, [name]
+
         if len(named) >= 2:
             # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
             # voice is represented instead of the one whose words happen to score higher.
-            runs = [self._search(topic, filters.docs, [name], top_k, embedding, tokens) for name in named]
+            runs = [self._search(topic, *scope(name), top_k, embedding, tokens) for name in named]
             fused = _interleave([f for f, _ in runs])
-            weak = all(judge(ev, self.params, named=True).weak for _, ev in runs)
+            weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
+        elif recorded:
+            fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens)
+            weak = judge(ev, self.params).weak
         else:
             speakers = named or list(filters.speakers)
             fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens)
@@ -242,7 +260,19 @@ class HybridRetriever:
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
-                         speaker=named[0] if named else None, sentence_scores=scores)
+                         speaker=named[0] if named else None, sentence_scores=scores, caveat=caveat)
+
+
+def _recorded_caveat(recorded: dict[str, set[str]], library: Library, chinese: bool) -> str:
+    """What an answer about people in unmarked recordings must say: the words quoted are from
+    the recording, not marked as theirs."""
+    names = "、".join(recorded) if chinese else " and ".join(recorded)
+    titles = sorted({library.docs[d].meta.title for ds in recorded.values() for d in ds if d in library.docs})
+    where = ("、".join(f"《{t}》" for t in titles) if chinese else ", ".join(f"«{t}»" for t in titles))
+    if chinese:
+        return f"{where}的转录没有标出说话人:以下段落出自{names}参与的录音,不一定是{names}本人的话。"
+    return (f"The transcript of {where} does not mark speakers: the passages below come from a recording "
+            f"{names} took part in and are not necessarily {names}'s own words.")
 
 
 def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:

@@ -4,6 +4,7 @@ Each one fixes something plain fusion gets wrong in interviews:
 - `ReplyLift`: people ask what the interviewer asked, in the interviewer's words; what they want
   is the reply that follows the host's question, so the reply inherits most of its score.
 - `HostQuestionDemotion`: a host's short question shares the topic's words but holds no answer.
+- `FragmentDemotion`: a passage too short to hold an answer ("對。") keeps half its score.
 - `CoverageRerank`: (Chinese questions) a light lexical rerank of the top ten by the IDF-weighted
   share of the question's words each passage holds.
 Their strengths live in `Settings.retrieval` with where they were tuned.
@@ -33,6 +34,7 @@ class ReplyLift(BaseNodePostprocessor):
     allowed: Any = None                 # the filter's mask over the keyword index, or None
     speakers: list[str] = Field(default_factory=list)   # whose words were asked for
     lift: float = 0.9
+    min_chars: int = 10                 # a shorter reply ("對。") cannot hold the answer: not lifted
 
     @classmethod
     def class_name(cls) -> str:
@@ -53,7 +55,8 @@ class ReplyLift(BaseNodePostprocessor):
                 continue
             rid = self.keyword.reply_to(n.node.node_id)
             rec = self.keyword.record(rid) if rid else None
-            if rec is None or rec.get("role") == "host" or not self._allowed(rid):
+            if rec is None or rec.get("role") == "host" or not self._allowed(rid) \
+                    or len(rec.get("text", "").strip()) < self.min_chars:
                 continue
             lifted = (n.score or 0.0) * self.lift
             if rid in by_id:
@@ -81,6 +84,25 @@ class HostQuestionDemotion(BaseNodePostprocessor):
             m = n.node.metadata
             if (m.get("role") == "host" and m.get("speaker") not in self.speakers
                     and len(n.node.get_content()) <= self.max_chars):
+                n.score = (n.score or 0.0) * self.factor
+        return _by_score(nodes)
+
+
+class FragmentDemotion(BaseNodePostprocessor):
+    """A passage shorter than `max_chars` ("對。", "Yes.") cannot hold an answer, but its vector can
+    sit close to anything: it keeps `factor` of its score."""
+
+    max_chars: int = 10
+    factor: float = 0.5
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "FragmentDemotion"
+
+    def _postprocess_nodes(self, nodes: list[NodeWithScore],
+                           query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
+        for n in nodes:
+            if len(n.node.get_content().strip()) < self.max_chars:
                 n.score = (n.score or 0.0) * self.factor
         return _by_score(nodes)
 

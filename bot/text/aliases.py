@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# Index forms: simplified Chinese, lower-case Latin (see bot.text.normalize), single tokens.
+# Simplified Chinese, lower-case Latin (see bot.text.normalize), single tokens; the Latin ones are
+# looked up by their stem (bot.text.tokenize), as keyword search sees them.
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("谷歌", "google"), ("亚马逊", "amazon", "aws"), ("微软", "microsoft"), ("苹果", "apple"),
     ("英伟达", "nvidia", "辉达"), ("脸书", "facebook"), ("特斯拉", "tesla"), ("字节跳动", "bytedance"),
@@ -26,8 +27,11 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, tuple[str, ...]]:
+    from bot.text.tokenize import stem  # Latin forms in index form: stemmed, as tokenize emits them
+
     out: dict[str, tuple[str, ...]] = {}
     for group in GROUPS:
+        group = tuple(stem(f) for f in group)
         for form in group:
             out[form] = tuple(dict.fromkeys(out.get(form, ()) + group))
     return out

@@ -1,5 +1,6 @@
-"""Language helpers: which language a question is in (so the answer, refusals and notices use
-the same one), and the text normalisation and sentence splitting shared by answers and citations.
+"""Language helpers: which language a question or passage is in (so the answer, refusals and notices
+use the same one, and each passage is read by its own language's rules), and the text
+normalisation shared by answers and citations.
 
 The corpus is Chinese, so English questions often contain Chinese names ("What did 李广密 say
 about GPT-4?") and Chinese questions often contain English terms ("李广密怎么看GPT-4 training
@@ -36,16 +37,9 @@ def detect_lang(text: str) -> Lang:
     return "zh" if cjk >= 2 * words else "en"
 
 
-# --- normalising and splitting Chinese/English text ----------------------------------------------
+# --- normalising Chinese/English text ------------------------------------------------------------
 # Shared by the extractive answer (bot.answer.extractive) and citation checks (bot.answer.citations): both must
-# agree on what a sentence is and on when two spellings are "the same words".
-
-_ALWAYS_END = set("。！？；!?;\n")
-_CLOSERS = set("”’」』）)】\"'")
-_CLAUSE_END = set("，,、:：")
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-MAX_SENTENCE = 150   # longer sentences are cut at commas so an answer never quotes a paragraph
-_PIECE = 100
+# agree on when two spellings are "the same words" (and, through bot.text.sentences, on what a sentence is).
 
 
 def simplify(text: str) -> str:
@@ -91,54 +85,7 @@ def locate(fragment: str, text: str) -> tuple[int, int] | None:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of `text`, whitespace-trimmed; long ones in pieces."""
-    spans: list[tuple[int, int]] = []
-    start, i, n = 0, 0, len(text)
-    while i < n:
-        ch = text[i]
-        end_here = ch in _ALWAYS_END or (
-            # "." ends a sentence only before a space or the end: not in "GPT-3.5" or "Character.AI".
-            ch == "." and (i + 1 == n or text[i + 1].isspace() or bool(_CJK_CHAR.match(text[i + 1])))
-            and not text[start:i].strip().isdigit()   # "6.云端模型": a list number, not a sentence
-        )
-        i += 1
-        if end_here:
-            while i < n and (text[i] in _ALWAYS_END or text[i] in _CLOSERS or text[i] == "."):
-                i += 1
-            spans.append((start, i))
-            start = i
-    if start < n:
-        spans.append((start, n))
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and re.search(r"\w", text[s:e]):
-            out.extend(_pieces(text, s, e) if e - s > MAX_SENTENCE else [(s, e)])
-    return out
+    """The one sentence splitter (`bot.text.sentences`), kept importable from here."""
+    from bot.text.sentences import split_sentences as split  # sentences imports this module
 
-
-def _pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence after commas into pieces of about _PIECE characters."""
-    out: list[tuple[int, int]] = []
-    cur = s
-    last_cut = None
-    for i in range(s, e):
-        if text[i] in _CLAUSE_END:
-            if i + 1 - cur > _PIECE and last_cut is not None:
-                out.append((cur, last_cut))
-                cur = last_cut
-            last_cut = i + 1
-    if e - cur > _PIECE and last_cut is not None and last_cut > cur and e - last_cut > 10:
-        out.append((cur, last_cut))
-        cur = last_cut
-    out.append((cur, e))
-    return [(a, b) for a, b in ((a, _rstrip(text, a, b)) for a, b in out) if b > a]
-
-
-def _rstrip(text: str, a: int, b: int) -> int:
-    while b > a and (text[b - 1].isspace() or text[b - 1] in "，,、"):
-        b -= 1
-    return b
+    return split(text)

@@ -1,8 +1,12 @@
-"""Word segmentation for keyword search and word overlap: jieba, set up once with its custom words.
+"""Word segmentation for keyword search and word overlap: one index token form for both languages.
 
 Text is normalised (traditional → simplified, full-width → half-width, lower case) before it is
-cut, on the index and the question side alike. jieba runs in search mode (it also emits the
-sub-words of long words); names it would cut apart are added to its dictionary (`add_words`).
+cut, on the index and the question side alike. jieba cuts it in search mode (it also emits the
+sub-words of long words, and cuts Latin text at spaces and punctuation); names it would cut apart
+are added to its dictionary (`add_words`). Each token then follows its own language's rules:
+Chinese words drop the Chinese stopwords; English words drop the English stopwords and single
+letters, and are stemmed with PyStemmer's Snowball English stemmer (the stemmer bm25s uses), so
+"costs", "costing" and "cost" are one word. Numbers and mixed terms ("4o", "gpt") stay as they are.
 """
 
 from __future__ import annotations
@@ -11,23 +15,15 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.text.normalize import normalize
+from bot.text.stopwords import STOP_EN, STOP_ZH
 
 _jieba_lock = threading.Lock()
 _jieba = None
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
-# Function words that carry no topic; bigger lists hurt recall of short questions.
-STOPWORDS = frozenset(
-    "的 了 是 在 和 与 也 就 都 而 及 着 或 一个 我们 你们 他们 她们 它们 这个 那个 这些 那些 什么 怎么 怎么样 "
-    "如何 为什么 吗 呢 吧 啊 呀 哪些 哪个 有 没有 说 说过 讲 谈 提到 认为 觉得 看 怎么看 对 对于 关于 "
-    "the a an of to in on and or is are was were be been what which who whom how why does did do about "
-    "say said says think thinks view views according".split()
-) | frozenset(
-    # how people frame a question about an interview, not what it is about
-    "演讲者 演讲 讲者 那位 这位 嘉宾 访谈 采访 两场 说法 观点 看法 评价 回应 判断 分别 各自 "
-    "对比 比较 怎么说 如何 是否".split()
-)
+_local = threading.local()
 
 
 def segmenter():
@@ -56,13 +52,45 @@ def add_words(words: Iterable[str]) -> None:
             jb.add_word(w, freq=2_000_000)
 
 
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball English stem of a lower-case word ("training" → "train"); other tokens as they are."""
+    if not (word.isascii() and word.isalpha()):
+        return word
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:   # a PyStemmer object is not safe to share between threads
+        import Stemmer
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def index_token(t: str, stemmed: bool = True) -> str | None:
+    """One jieba token (already normalised) in index form (English stemmed), or None when it
+    carries no topic. `stemmed=False`: the word as written, for showing it back to a user."""
+    t = t.strip()
+    if not t or not _TOKEN_OK.search(t):
+        return None
+    if t.isascii():
+        if t.isalpha():
+            return None if len(t) < 2 or t in STOP_EN else (stem(t) if stemmed else t)
+        return t
+    return None if t in STOP_ZH else t
+
+
 def tokenize(text: str) -> list[str]:
     jb = segmenter()
     toks = []
     # HMM off: its guessed words ("看算力") are unstable across contexts and miss the dictionary
     # words inside them; names it would need are added to the dictionary instead (add_words).
     for t in jb.lcut_for_search(normalize(text), HMM=False):
-        t = t.strip()
-        if t and _TOKEN_OK.search(t) and t not in STOPWORDS:
+        t = index_token(t)
+        if t:
             toks.append(t)
     return toks
+
+
+def content_words(text: str) -> list[str]:
+    """The topic words of `text` as written (normalised, not stemmed): what `tokenize` indexes,
+    in a form that can be found again in the text and shown to the user."""
+    return [w for t in segmenter().lcut_for_search(normalize(text), HMM=False) if (w := index_token(t, False))]

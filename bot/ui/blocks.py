@@ -1,258 +1,164 @@
-"""The Gradio interface: streamed chat with cited sources, filters, uploads, zh/en text, and an API.
+"""The Gradio page: streamed chat with cited sources, filters as chips, uploads, zh/en, and an API.
 
-`build_ui` only lays out components; the engine and the library come from factories called on
-first use, so building the Blocks is cheap (app.py builds it at import for `gradio app.py`
-reloads). What the page shows is rendered by `bot.ui.render` (which escapes everything from a
-transcript or a user); interface strings live in `bot.ui.text`.
+`build_ui` only lays out components and wires events (what they do is in `bot.ui.chat`); the heavy
+parts come from the runtime, built in the background, so the page is served at once and shows the
+indexing progress. What the page shows is rendered by `bot.ui.render` and `bot.ui.cards` (which
+escape everything from a transcript or a user); interface strings live in `bot.ui.text`, static
+ones translated in the browser through `gr.I18n` (launch with `**LAUNCH_KWARGS`: the CSS and I18n).
 
-API (gradio_client): `/chat` (question → answer text with [n] markers and the cited speakers)
-and `/ask_json` (question → the structured Answer). The UI's own events are private.
+Layout: the chat (the interviews and example questions while empty; it grows with the
+conversation), the active filters as chips right above the question box (which stays at the
+bottom on a phone), then the filters and uploads; the sources beside the chat (over it, on a
+phone). The conversation is kept in the browser (gr.BrowserState) across reloads.
+
+API (gradio_client): `/chat`, `/ask_json` (question, optional history and filters) and `/status`.
+The UI's own events are private.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from typing import Any
+from pathlib import Path
 
 import gradio as gr
 
-from bot.schema import Answer, Filters
 from bot.settings import Settings
-from bot.ui.render import (
-    answer_json,
-    assistant_message,
-    chat_text,
-    context_html,
-    esc,
-    sources_html,
-    targets,
-    user_message,
-)
-from bot.ui.text import EXAMPLES, LANGS, lang_of, t
-from bot.ui.upload import ALLOWED, MAX_MB, Reindex, add_transcripts
+from bot.ui.assets import CHIPS_JS, CSS, LANG_JS, LOAD_JS, SOURCES_JS
+from bot.ui.cards import sources_html
+from bot.ui.chat import Handlers, Runtime, api_functions, browser_secret, doc_choices, speaker_choices
+from bot.ui.removal import remove_transcript, uploaded_files
+from bot.ui.text import I18N, L, colon, lang_of, t
+from bot.ui.upload import add_transcripts
 
 logger = logging.getLogger(__name__)
-
-EngineFactory = Callable[[], Any]   # → object with .stream(question, history, filters) and .ask(...)
-LibraryFactory = Callable[[], Any]  # → bot.index.library.Library (the current one: uploads replace it)
-
-# The context panel holds several long turns; bring the cited one into view whenever it changes.
-_SCROLL_JS = """
-const show = () => {
-  const box = element.querySelector('.ctx'), cited = element.querySelector('.ctx-cited');
-  if (box && cited) box.scrollTop = cited.offsetTop - box.offsetTop - 8;
-};
-watch('value', show); show();
-"""
+PRIVATE = {"api_visibility": "private"}
+QUIET = {**PRIVATE, "show_progress": "hidden"}   # the page says what is going on itself
+# What `launch` must be given for the page to look and read right (Gradio 6 takes both at launch).
+LAUNCH_KWARGS = {"css": CSS, "i18n": I18N}
 
 
-def make_filters(docs: list[str] | None, speakers: list[str] | None, library: Any) -> Filters:
-    """Filter values from the UI (doc ids, or titles from an API caller) → Filters of known ids/names."""
-    by_title = {title: doc_id for doc_id, title in library.titles().items()} if library else {}
-    doc_ids: list[str] = []
-    for v in docs or []:
-        doc_id = v if (library is None or v in library.docs) else by_title.get(v)
-        if doc_id and doc_id not in doc_ids:
-            doc_ids.append(doc_id)
-        elif not doc_id:
-            logger.warning("ignoring unknown interview filter %r", v)
-    known = library.speakers if library else {}
-    names = [s for s in dict.fromkeys(speakers or []) if library is None or s in known]
-    return Filters(docs=doc_ids, speakers=names)
-
-
-def doc_choices(library: Any) -> list[tuple[str, str]]:
-    return [(title or doc_id, doc_id) for doc_id, title in library.titles().items()] if library else []
-
-
-def speaker_choices(library: Any, lang: str = "en") -> list[tuple[str, str]]:
-    if not library:
-        return []
-    out = []
-    for name, e in sorted(library.speakers.items(), key=lambda kv: (kv[1].role != "guest", kv[0])):
-        role = t(lang, f"r_{e.role}") if e.role in ("host", "guest", "speaker") else ""
-        extra = ", ".join(x for x in (role, e.org or "") if x)
-        out.append((f"{name} ({extra})" if extra else name, name))
-    return out
-
-
-def _mode_html(mode_label: str | dict[str, str], lang: str | None) -> str:
-    """The mode line. data-lang stays empty until the page's load event has applied a language."""
-    lg = lang or "en"
-    text = mode_label.get(lg, next(iter(mode_label.values()))) if isinstance(mode_label, dict) else mode_label
-    return f'<div data-lang="{lang or ""}"><b>{"模式" if lg == "zh" else "Mode"}:</b> {esc(text)}</div>'
-
-
-def build_ui(engine_factory: EngineFactory, library_factory: LibraryFactory, settings: Settings,
-             mode_label: str | dict[str, str], reindex: Reindex | None = None) -> gr.Blocks:
-    if reindex is None:
-        def reindex(progress):  # no shared embedder or services to refresh: just index
-            from ingest.pipeline import run_ingest
-            return run_ingest(settings, progress=progress)
-
+def build_ui(runtime: Runtime, settings: Settings, mode: str) -> gr.Blocks:
+    """`mode`: the mode line (bot.ui.text.mode_line)."""
+    h = Handlers(runtime, settings)
     with gr.Blocks(title="Transcript Q&A · 访谈问答", analytics_enabled=False) as demo:
-        answer_state = gr.State(None)   # the latest Answer, for the sources panel and re-rendering
-        hist = gr.State([])             # raw (unescaped) turns for the engine's history
-        browser_lang = gr.Textbox(visible=False)
-        with gr.Row():
-            header = gr.Markdown(f"## {t('en', 'title')}\n{t('en', 'subtitle')}")
-            lang = gr.Radio(LANGS, value="en", label=t("en", "lang"), scale=0, min_width=180, elem_id="lang")
-        mode_md = gr.HTML(_mode_html(mode_label, None), elem_id="mode-line")
+        convo = gr.BrowserState([], storage_key="transcript-qa-conversation", secret=browser_secret(settings))
+        lang = gr.Textbox(visible=False)      # the page's language, filled in the browser at each event
+        pending = gr.Textbox(visible=False)   # a question from a shared link (?q=…)
+        with gr.Row(elem_id="header", equal_height=False):
+            with gr.Column(scale=4, min_width=240):
+                gr.Markdown(f"# {L('title')}", elem_id="title")
+                gr.Markdown(L("subtitle"), elem_id="subtitle")
+            gr.Markdown(mode, elem_id="mode-line", min_width=300)   # under the title on a phone
+        boot = gr.HTML("", elem_id="boot")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label=t("en", "chat"), height=520, elem_id="chat", latex_delimiters=[],
-                                     feedback_options=None, buttons=["copy"])
-                question = gr.Textbox(label=t("en", "input"), placeholder=t("en", "placeholder"), lines=1,
-                                      max_lines=4, elem_id="question")
-                with gr.Row():
-                    send = gr.Button(t("en", "send"), variant="primary", elem_id="send")
-                    stop = gr.Button(t("en", "stop"), variant="stop", elem_id="stop")
-                    clear = gr.Button(t("en", "clear"), elem_id="clear")
-                gr.Examples(EXAMPLES, inputs=[question], label="Examples · 示例")
-                with gr.Accordion(t("en", "filters"), open=False, elem_id="filters") as filters_acc:
-                    f_docs = gr.Dropdown([], value=[], multiselect=True, label=t("en", "f_docs"), elem_id="f-docs")
-                    f_speakers = gr.Dropdown([], value=[], multiselect=True, label=t("en", "f_speakers"),
-                                             elem_id="f-speakers")
-            with gr.Column(scale=2):
-                sources_hdr = gr.Markdown(f"### {t('en', 'sources')}")
-                sources = gr.HTML(sources_html(None, None, "en"), elem_id="sources")
-                pick = gr.Radio([], label=t("en", "pick"), elem_id="pick")
-                with gr.Accordion(t("en", "open"), open=True) as ctx_acc:
-                    context = gr.HTML(context_html([], None, "", "en"), elem_id="context", js_on_load=_SCROLL_JS)
-        with gr.Accordion(t("en", "upload"), open=False, elem_id="upload") as upload_acc:
-            files = gr.File(file_count="multiple", file_types=list(ALLOWED), type="filepath",
-                            label=t("en", "u_files", mb=MAX_MB))
-            with gr.Row():
-                u_title = gr.Textbox(label=t("en", "u_title"))
-                u_speakers = gr.Textbox(label=t("en", "u_speakers"))
-            u_button = gr.Button(t("en", "u_button"))
-            u_status = gr.Markdown("", elem_id="upload-status")
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(label=L("chat"), show_label=False, elem_id="chat", height=None,
+                                     min_height=260, max_height="72vh", latex_delimiters=[], buttons=[], layout="panel",
+                                     feedback_options=None, **h.first_screen("en"))
+                with gr.Column(elem_id="ask"):
+                    chips = gr.HTML("", elem_id="chips", js_on_load=CHIPS_JS)
+                    question = gr.Textbox(label=L("input"), show_label=False, placeholder=L("placeholder"),
+                                          lines=1, max_lines=4, submit_btn=True, stop_btn=False, elem_id="question")
+                with gr.Accordion(L("filters"), open=False, elem_id="filters"):
+                    f_docs = gr.Dropdown([], value=[], multiselect=True, label=L("f_docs"), elem_id="f-docs")
+                    f_speakers = gr.Dropdown([], value=[], multiselect=True, label=L("f_speakers"), elem_id="f-speakers")
+                with gr.Accordion(L("upload"), open=False, elem_id="upload"):
+                    files = gr.File(file_count="multiple", type="filepath", label=L("u_files"))
+                    with gr.Row():
+                        u_title = gr.Textbox(label=L("u_title"))
+                        u_speakers = gr.Textbox(label=L("u_speakers"))
+                    u_button = gr.Button(L("u_button"), elem_id="u-button")
+                    with gr.Row(equal_height=False):
+                        u_pick = gr.Dropdown([], value=None, label=L("u_remove_pick"), elem_id="u-pick", scale=3)
+                        u_remove = gr.Button(L("u_remove"), elem_id="u-remove", scale=1, size="sm", min_width=120)
+                    u_status = gr.Markdown("", elem_id="upload-status")
+            with gr.Column(scale=2, min_width=300, elem_id="side"):
+                def transcript(args: list) -> str:   # called by the panel's script (a plain function: Gradio marks it)
+                    return h.transcript(args)
 
-        # --- chat ---------------------------------------------------------------------------
-        def respond(q: str, chat: list, history: list, docs: list, speakers: list, lg: str) -> Iterator[tuple]:
-            q = (q or "").strip()
-            if not q:
-                yield (gr.skip(),) * 6
-                return
-            chat = [*(chat or []), {"role": "user", "content": user_message(q)},
-                    {"role": "assistant", "content": assistant_message("", lg, status=t(lg, "searching"))}]
-            yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
-            text, answer = "", None
-            try:
-                library = library_factory()
-                filters = make_filters(docs, speakers, library)
-                for ev in engine_factory().stream(q, history=list(history or []), filters=filters):
-                    if ev.kind == "delta":
-                        text += ev.text
-                    elif ev.kind == "final":
-                        answer = ev.answer
-                        text = answer.text
-                    chat[-1] = {"role": "assistant",
-                                "content": assistant_message(text, lg, answer, ev.text if ev.kind == "status" else None)}
-                    if ev.kind != "final":
-                        yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            except Exception as exc:  # the user sees a line, the log keeps the trace
-                logger.exception("answering %r failed", q)
-                chat[-1] = {"role": "assistant", "content": assistant_message(t(lg, "error", reason=exc), lg)}
-                yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-                return
-            if answer is None:
-                return
-            new_hist = [*(history or []), {"role": "user", "content": q}, {"role": "assistant", "content": answer.text}]
-            tg = targets(answer, lg)
-            pick_update = gr.update(choices=[(x.label, str(i)) for i, x in enumerate(tg)],
-                                    value="0" if tg else None)
-            yield chat, new_hist, sources_html(answer, library, lg), pick_update, answer, gr.skip()
+                sources = gr.HTML(sources_html([], [], None, "en", drawn=False), elem_id="sources", js_on_load=SOURCES_JS,
+                                  server_functions=[transcript])
+        timer = gr.Timer(1.0, active=False)
 
-        chat_io = dict(fn=respond, inputs=[question, chatbot, hist, f_docs, f_speakers, lang],
-                       outputs=[chatbot, hist, sources, pick, answer_state, question],
-                       api_visibility="private", concurrency_limit=4)
-        ev_submit = question.submit(**chat_io)
-        ev_click = send.click(**chat_io)
-        stop.click(None, None, None, cancels=[ev_submit, ev_click])
+        # --- asking -----------------------------------------------------------------------------
+        ask = dict(fn=h.respond, inputs=[question, convo, f_docs, f_speakers, lang],
+                   outputs=[chatbot, convo, sources, question], js=LANG_JS, concurrency_limit=4, **QUIET)
+        asked = [question.submit(**ask)]
+        asked.append(chatbot.example_select(_example, None, [question], **QUIET).then(**ask))
+        # the buttons under the latest answer: undo a follow-up's rewrite, suggested follow-ups
+        asked.append(chatbot.option_select(h.option, [convo, f_docs, f_speakers, lang],
+                                           [chatbot, convo, sources, question], js=LANG_JS, concurrency_limit=4,
+                                           **QUIET))
+        question.stop(lambda: gr.update(submit_btn=True, stop_btn=False), None, [question], cancels=asked, **QUIET)
 
-        def reset(lg: str) -> tuple:
-            return [], [], sources_html(None, None, lg), gr.update(choices=[], value=None), None, \
-                context_html([], None, "", lg)
+        def forget(lg: str) -> tuple:
+            return [], h.sources([], lang_of(lg))
 
-        clear.click(reset, [lang], [chatbot, hist, sources, pick, answer_state, context], api_visibility="private")
+        chatbot.clear(forget, [lang], [convo, sources], js=LANG_JS, **QUIET)
 
-        def open_source(choice: str | None, answer: Answer | None, lg: str) -> str:
-            tg = targets(answer, lg)
-            if choice is None or not str(choice).isdigit() or int(choice) >= len(tg):
-                return context_html([], None, "", lg)
-            target, library = tg[int(choice)], library_factory()
-            doc = library.docs.get(target.doc_id)
-            turns = library.context(target.doc_id, target.start, target.end)
-            return context_html(turns, target, doc.meta.title if doc else target.doc_id, lg)
+        # --- drawing: load, start-up, language --------------------------------------------------
+        drawn = [chatbot, sources, chips, boot, f_docs, f_speakers, u_pick]
+        loaded = demo.load(h.load, [convo, f_docs, f_speakers, pending, lang], [*drawn, question, timer],
+                           js=LOAD_JS, **QUIET)
+        asked.append(loaded.then(**ask))   # a shared link's question, if any
+        timer.tick(h.tick, [convo, f_docs, f_speakers, lang], [*drawn, timer], js=LANG_JS, **QUIET)
+        # Gradio's language setting changed (the sources panel's script watches <html lang>).
+        sources.select(h.redraw, [convo, f_docs, f_speakers, lang], drawn, js=LANG_JS, **QUIET)
 
-        pick.change(open_source, [pick, answer_state, lang], [context], api_visibility="private")
+        # --- filters ------------------------------------------------------------------------------
+        for dropdown in (f_docs, f_speakers):
+            dropdown.change(h.chips, [f_docs, f_speakers, lang], [chips], js=LANG_JS, **QUIET)
+        chips.click(h.drop_filter, [f_docs, f_speakers], [f_docs, f_speakers], **QUIET)
 
-        # --- language -----------------------------------------------------------------------
-        lang_outputs = [lang, header, mode_md, chatbot, question, send, stop, clear, filters_acc, f_docs, f_speakers,
-                        sources_hdr, sources, pick, ctx_acc, context, upload_acc, files, u_title, u_speakers, u_button]
+        # --- uploads ------------------------------------------------------------------------------
+        def after(result, lg: str) -> tuple:
+            library = h.library()
+            return (f"{'✓' if result.ok else '✗'} {result.message}", gr.update(choices=doc_choices(library)),
+                    gr.update(choices=speaker_choices(library, lg)),
+                    gr.update(choices=uploaded_files(Path(settings.seeds_dir)), value=None))
 
-        def apply_lang(lg: str, answer: Answer | None, choice: str | None) -> list:
-            lg = lg if lg in ("zh", "en") else "en"
-            library = _library_or_none(library_factory)
-            return [
-                gr.update(value=lg, label=t(lg, "lang")), f"## {t(lg, 'title')}\n{t(lg, 'subtitle')}", _mode_html(mode_label, lg),
-                gr.update(label=t(lg, "chat")), gr.update(label=t(lg, "input"), placeholder=t(lg, "placeholder")),
-                gr.update(value=t(lg, "send")), gr.update(value=t(lg, "stop")), gr.update(value=t(lg, "clear")),
-                gr.update(label=t(lg, "filters")), gr.update(label=t(lg, "f_docs"), choices=doc_choices(library)),
-                gr.update(label=t(lg, "f_speakers"), choices=speaker_choices(library, lg)),
-                f"### {t(lg, 'sources')}", sources_html(answer, library, lg),
-                gr.update(label=t(lg, "pick"), choices=[(x.label, str(i)) for i, x in enumerate(targets(answer, lg))]),
-                gr.update(label=t(lg, "open")), open_source(choice, answer, lg), gr.update(label=t(lg, "upload")),
-                gr.update(label=t(lg, "u_files", mb=MAX_MB)), gr.update(label=t(lg, "u_title")),
-                gr.update(label=t(lg, "u_speakers")), gr.update(value=t(lg, "u_button")),
-            ]
-
-        lang.input(apply_lang, [lang, answer_state, pick], lang_outputs, api_visibility="private")
-
-        def on_load(raw_lang: str, answer: Answer | None, choice: str | None) -> list:
-            return apply_lang(lang_of(raw_lang), answer, choice)
-
-        # The browser's language is only known in the browser: the js runs first, its result is the input.
-        demo.load(on_load, [browser_lang, answer_state, pick], lang_outputs,
-                  js="(x, a, p) => [navigator.language || 'en', a, p]", api_visibility="private")
-
-        # --- upload ---------------------------------------------------------------------------
         def on_upload(paths: list[str] | None, title: str, speakers_text: str, lg: str,
                       progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - how Gradio finds it
-            def cb(phase: str, done: int, total: int) -> None:
-                label = t(lg, f"phase_{phase}") if phase in ("embed", "sentences", "keyword") else phase
-                progress((done, total or None), desc=f"{t(lg, 'u_busy')}: {label}")
+            lg = lang_of(lg)
+            result = add_transcripts(paths, title, speakers_text, settings, runtime.reindex, lg, _progress(progress, lg))
+            return (*after(result, lg), None if result.ok else gr.skip())
 
-            result = add_transcripts(paths, title, speakers_text, settings, reindex, lg, cb)
-            library = _library_or_none(library_factory)
-            icon = "✅" if result.ok else "❌"
-            return (f"{icon} {result.message}", gr.update(choices=doc_choices(library)),
-                    gr.update(choices=speaker_choices(library, lg)), None if result.ok else gr.skip())
+        u_button.click(on_upload, [files, u_title, u_speakers, lang], [u_status, f_docs, f_speakers, u_pick, files],
+                       js=LANG_JS, **PRIVATE)
 
-        u_button.click(on_upload, [files, u_title, u_speakers, lang], [u_status, f_docs, f_speakers, files],
-                       api_visibility="private")
+        def on_remove(name: str | None, lg: str, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+            lg = lang_of(lg)
+            return after(remove_transcript(name, settings, runtime.reindex, lg, _progress(progress, lg)), lg)
 
-        # --- API ------------------------------------------------------------------------------
-        def chat(question: str, history: list[dict] | None = None) -> str:
-            """Answer a question from the transcripts: the answer with [n] markers, then who said each source.
-            `history` (optional): the conversation so far as [{"role": "user"|"assistant", "content": ...}],
-            so that a follow-up ("他还说了什么?") is read in its context."""
-            return chat_text(engine_factory().ask(question, history=history or None))
+        u_remove.click(on_remove, [u_pick, lang], [u_status, f_docs, f_speakers, u_pick], js=LANG_JS, **PRIVATE)
 
-        def ask_json(question: str) -> dict:
-            """Answer a question; the structured Answer: text, refused, citations, passages, notice."""
-            return answer_json(engine_factory().ask(question))
-
+        # --- API ------------------------------------------------------------------------------------
+        chat, ask_json, status = api_functions(h)
         gr.api(chat, api_name="chat", concurrency_limit=4)
         gr.api(ask_json, api_name="ask_json", concurrency_limit=4)
+        gr.api(status, api_name="status")
     return demo
 
 
-def _library_or_none(factory: LibraryFactory) -> Any:
-    try:
-        return factory()
-    except Exception:  # the page must still load (e.g. index not built yet); the log says why
-        logger.exception("library unavailable")
-        return None
+def _example(evt: gr.SelectData) -> str:
+    value = evt.value
+    return value.get("text", "") if isinstance(value, dict) else str(value or "")
+
+
+def _progress(progress: gr.Progress, lang: str):
+    """ingest's (phase, done, total) → Gradio's progress bar, named in the reader's language."""
+
+    def report(phase: str, done: int, total: int) -> None:
+        if phase == "check":
+            what = t(lang, "u_check")
+        elif f"phase_{phase}" in _PHASE_KEYS:
+            what = f"{t(lang, 'u_busy')}{colon(lang)}{t(lang, f'phase_{phase}')}"
+        else:
+            what = t(lang, "u_busy")
+        progress((done, total or None), desc=what, unit=t(lang, "unit"))
+
+    return report
+
+
+_PHASE_KEYS = {"phase_embed", "phase_sentences", "phase_keyword"}
+

@@ -1,23 +1,33 @@
-"""Turn answers, citations and transcript context into HTML / Markdown for the UI, and text for the API.
+"""The conversation as the chat shows it, and as the API returns it.
 
 Everything that came from a transcript or a user (questions, quotes, titles, speaker names, notices)
-goes through `esc` (HTML) or `md_text` (Markdown shown by gr.Chatbot) before it is put on the page:
-a transcript or a question is data, never markup. Gradio also sanitises, but we do not rely on it.
+is escaped before it is put on the page: `md_text` for the Markdown of gr.Chatbot, `esc` for HTML.
+A transcript or a question is data, never markup. Gradio also sanitises, but we do not rely on it.
+
+An answer's `[n]` markers become links ("chips") to its own source cards: `#cite-<k>-<n>`, k being
+the answer's place in the conversation, so an earlier answer's [3] still opens that answer's
+passage (bot.ui.cards renders one group of cards per answer; bot.ui.assets's script opens them).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from bot.schema import Answer, Citation, Passage
+from bot.schema import Answer
+from bot.text.timecode import clock, media_link
+from bot.ui.markup import plain_text, safe_markdown
 from bot.ui.text import role_name, t
 
 # Characters Markdown (and Gradio's LaTeX rendering) would interpret; escaped with a backslash.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~$!>-])")
-_TRIM = 280  # characters of context kept on each side of a quote inside a long turn
+# Not "#" or "&": HTML escaping produces entities ("&#x27;") that must reach the browser whole
+# (a backslash before their "#" showed "don&#x27;t"); a "#" only matters at a line's start.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()|~$!>-])")
+_LINE_START_HASH = re.compile(r"^(\s*)#", re.M)
+_ESCAPED_MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
+MAX_TURNS = 30   # turns kept in the browser (and replayed to the engine as history: its last few)
 
 
 def esc(text: Any) -> str:
@@ -26,17 +36,60 @@ def esc(text: Any) -> str:
 
 def md_text(text: str | None) -> str:
     """Plain text → Markdown that displays exactly that text (no tags, links, emphasis or maths)."""
-    return _MD_SPECIAL.sub(r"\\\1", esc(text))
+    escaped = html.escape("" if text is None else str(text), quote=False)
+    return _LINE_START_HASH.sub(r"\1\\#", _MD_SPECIAL.sub(r"\\\1", escaped))
 
 
-@dataclass
-class Target:
-    """Something in the sources panel that can be opened in its transcript."""
+# --- the conversation kept in the browser -----------------------------------------------------------
+# A list of turns {"q": question, "a": Answer.to_dict()}: enough to redraw the chat and every
+# answer's sources after a reload, and to give the engine its history.
 
-    label: str
-    doc_id: str
-    start: int
-    end: int
+def turn(question: str, answer: Answer) -> dict[str, Any]:
+    data = answer.to_dict()
+    data.pop("timings_ms", None)
+    return {"q": question, "a": data}
+
+
+def turns_of(convo: list[dict] | None) -> list[tuple[str, Answer]]:
+    """(question, Answer) of each kept turn; anything else under our storage key is skipped."""
+    out = []
+    for item in convo or []:
+        try:
+            out.append((str(item["q"]), Answer.from_dict(item["a"])))
+        except (KeyError, TypeError, AttributeError):
+            continue
+    return out
+
+
+def answers_of(convo: list[dict] | None) -> list[Answer]:
+    return [a for _, a in turns_of(convo)]
+
+
+def questions_of(convo: list[dict] | None) -> list[str]:
+    return [q for q, _ in turns_of(convo)]
+
+
+def history_of(convo: list[dict] | None) -> list[dict[str, str]]:
+    """The engine's history: raw (unescaped) turns, as asked and as answered."""
+    out: list[dict[str, str]] = []
+    for q, a in turns_of(convo):
+        out += [{"role": "user", "content": q}, {"role": "assistant", "content": a.text}]
+    return out
+
+
+def chat_messages(convo: list[dict] | None, lang: str, show_reasoning: bool = False) -> list[dict[str, str]]:
+    """The kept conversation as chat bubbles; an LLM's answer is rendered as Markdown (safely) and,
+    with `show_reasoning` (Settings.llm_show_reasoning), its reasoning folded above it."""
+    out: list[dict] = []
+    turns = turns_of(convo)
+    for k, (q, a) in enumerate(turns):
+        markdown = a.mode == "llm" and not a.refused
+        out += [{"role": "user", "content": user_message(q)},
+                {"role": "assistant", "content": assistant_message(
+                    a.text, lang, a, k=k, markdown=markdown, reasoning=a.reasoning if show_reasoning else None)}]
+        if k == len(turns) - 1 and (options := answer_options(a, lang)):
+            out[-1]["options"] = options   # under the latest answer: undo its rewrite, suggested follow-ups
+    return out
 
 
 # --- chat messages ---------------------------------------------------------------------------------
@@ -45,208 +98,96 @@ def user_message(question: str) -> str:
     return md_text(question)
 
 
-def assistant_message(text: str, lang: str, answer: Answer | None = None, status: str | None = None) -> str:
-    """The chat bubble: answer text, then a notice and a one-line list of the cited sources."""
-    parts = [md_text(text)] if text else []
+def assistant_message(text: str, lang: str, answer: Answer | None = None, status: str | None = None,
+                      k: int | None = None, markdown: bool = False, reasoning: str | None = None) -> str:
+    """One answer's bubble. While streaming (`answer` None): the text so far, or a status line.
+    Final: markers as chips to answer `k`'s cards, a notice, and the answer's actions. The model's
+    reasoning is folded above the answer when given; markdown=True for an LLM's answer renders its
+    Markdown (without HTML, links or images), otherwise the text is shown literally."""
+    body = (safe_markdown(text) if markdown else md_text(text)) if text else ""
+    if answer is not None and k is not None and answer.citations:
+        cited = {c.n for c in answer.citations}
+        body = _ESCAPED_MARKER.sub(lambda m: _chip(k, int(m.group(1))) if int(m.group(1)) in cited else m.group(0),
+                                   body)
+    parts = [reasoning_block(reasoning, lang)] if reasoning else []
+    parts += [body] if body else []
     if status and not text:
         parts.append(f"*{md_text(status)}*")
+    if answer is not None and answer.standalone_question:
+        # a follow-up is searched rewritten: say how, so a wrong rewrite can be seen (and undone)
+        sep = "" if lang == "zh" else " "
+        parts.append(f"<sub>🔎 {md_text(t(lang, 'searched') + sep + answer.standalone_question)}</sub>")
     if answer is not None:
         if answer.notice:
-            parts.append(f"> ⚠️ **{t(lang, 'notice')}:** {md_text(answer.notice)}")
+            parts.append(f"> ⚠ **{t(lang, 'notice')}:** {md_text(answer.notice)}")
         if answer.error and answer.error != text:
             parts.append(f"> {md_text(answer.error)}")
-        if answer.citations:
-            # One entry per speaker and interview, with all its markers: "[1] [5] 李广密 · 《…》".
-            groups: dict[tuple[str, str], list[int]] = {}
-            for c in answer.citations:
-                ns = groups.setdefault((_speaker(lang, c.speaker), c.title), [])
-                if c.n not in ns:
-                    ns.append(c.n)
-            cites = "; ".join(" ".join(f"\\[{n}\\]" for n in ns) + f" {md_text(who)} · {md_text(title)}"
-                              for (who, title), ns in groups.items())
-            parts.append(f"<sub>{t(lang, 'sources')}: {cites}</sub>")
+        if k is not None and not answer.error:
+            parts.append(actions(answer, k, lang))
     return "\n\n".join(parts) or "…"
 
 
-# --- sources panel ---------------------------------------------------------------------------------
-
-def _speaker(lang: str, speaker: str | None) -> str:
-    return speaker or t(lang, "editor")
-
-
-def find_passage(c: Citation, passages: list[Passage]) -> Passage | None:
-    """The retrieved passage a citation quotes from (the one containing the quote's offsets)."""
-    same_doc = [p for p in passages if p.doc_id == c.doc_id]
-    for p in same_doc:
-        if p.start <= c.start and c.end <= p.end:
-            return p
-    return next((p for p in same_doc if p.start <= c.start < p.end), None)
+def reasoning_block(reasoning: str, lang: str) -> str:
+    """The model's thinking, folded: escaped text inside <details>, never rendered as markup."""
+    return (f'<details class="reasoning"><summary>{esc(t(lang, "reasoning"))}</summary>'
+            f'<div class="reasoning-text">{esc(reasoning.strip())}</div></details>')
 
 
-def _turn_at(library: Any, doc_id: str, offset: int) -> Any:
-    doc = library.docs.get(doc_id) if library is not None else None
-    if doc is None:
-        return None
-    return next((tr for tr in doc.turns if tr.start <= offset < max(tr.end, tr.start + 1)), None)
+UNDO = "↶"   # an option's value starting with it re-asks the question as typed (never a suggestion's start)
 
 
-def highlight(text: str, text_start: int, start: int, end: int, more: list[tuple[int, int]] | None = None) -> str:
-    """HTML of `text` (which begins at document offset `text_start`) with [start, end) — and any
-    `more` spans — in <mark>. Long text is trimmed around the marks so a card stays readable."""
-    spans = sorted({(start, end), *(more or [])})
-    rel = [(max(0, min(len(text), s - text_start)), max(0, min(len(text), e - text_start))) for s, e in spans]
-    rel = [(a, max(a, b)) for a, b in rel]
-    first, last = rel[0][0], max(b for _, b in rel)
-    before, after = text[:first], text[last:]
-    if len(before) > _TRIM:
-        before = "…" + before[-_TRIM:]
-    if len(after) > _TRIM:
-        after = after[:_TRIM] + "…"
-    middle, pos = [], first
-    for a, b in rel:
-        if a < pos:  # overlapping spans: mark the rest only
-            a = pos
-        middle.append(esc(text[pos:a]))
-        if b > a:
-            middle.append(f"<mark>{esc(text[a:b])}</mark>")
-        pos = max(pos, b)
-    return f"{esc(before)}{''.join(middle)}{esc(after)}"
-
-
-def _place(lang: str, section: str | None, turn: int | None, start: int, end: int) -> str:
-    bits = []
-    if section:
-        bits.append(f"{t(lang, 'section')}: {esc(section)}")
-    if turn is not None:
-        # Turn indices are 0-based in the data; people count from 1.
-        bits.append(f"{t(lang, 'turn')} {turn + 1}")
-    bits.append(f"{t(lang, 'chars')} {start}–{end}")
-    return " · ".join(bits)
-
-
-def citation_card(c: Citation, answer: Answer, library: Any, lang: str, same_n: list[Citation] | None = None) -> str:
-    """One card per [n]: every sentence the answer cites from that passage is marked in it."""
-    p = find_passage(c, answer.passages)
-    others = [(o.start, o.end) for o in (same_n or []) if o is not c and p is not None and p.start <= o.start < p.end]
-    if p is not None:
-        body, section, turn = highlight(p.text, p.start, c.start, c.end, others), p.section, p.turn
-    else:
-        tr = _turn_at(library, c.doc_id, c.start)
-        doc = library.docs.get(c.doc_id) if (library is not None and tr is not None) else None
-        if doc is not None:
-            body = highlight(doc.text[tr.start:tr.end], tr.start, c.start, c.end)
-            section, turn = tr.section, tr.index
-        else:
-            body, section, turn = f"<mark>{esc(c.quote)}</mark>", None, None
-    warn = "" if c.verified else f'<div class="src-warn">⚠️ {t(lang, "unverified")}</div>'
-    return (
-        f'<div class="src-card" id="src-{c.n}">'
-        f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
-        f'<b class="src-speaker">{esc(_speaker(lang, c.speaker))}</b> '
-        f'<span class="src-role">{esc(role_name(lang, c.role))}</span></div>'
-        f'<div class="src-title">{esc(c.title)}</div>'
-        f'<blockquote class="src-quote">{body}</blockquote>'
-        f'<div class="src-place">{_place(lang, section, turn, c.start, c.end)}</div>{warn}</div>'
-    )
-
-
-def passage_card(i: int, p: Passage, lang: str) -> str:
-    return (
-        f'<div class="src-card src-closest" id="psg-{i}">'
-        f'<div class="src-head"><span class="src-n">#{i}</span> <b class="src-speaker">{esc(_speaker(lang, p.speaker))}</b> '
-        f'<span class="src-role">{esc(role_name(lang, p.role))}</span></div>'
-        f'<div class="src-title">{esc(p.title)}</div>'
-        f'<blockquote class="src-quote">{highlight(p.text, p.start, p.start, p.start)}</blockquote>'
-        f'<div class="src-place">{_place(lang, p.section, p.turn, p.start, p.end)}</div></div>'
-    )
-
-
-def sources_html(answer: Answer | None, library: Any, lang: str) -> str:
-    if answer is None:
-        return f'<div class="src-empty">{t(lang, "sources_empty")}</div>'
-    if answer.citations:
-        by_n: dict[int, list[Citation]] = {}
-        for c in answer.citations:
-            by_n.setdefault(c.n, []).append(c)
-        cards = "".join(citation_card(group[0], answer, library, lang, group) for group in by_n.values())
-    elif answer.passages:
-        cards = f'<div class="src-empty">{t(lang, "closest")}</div>' + "".join(
-            passage_card(i, p, lang) for i, p in enumerate(answer.passages, 1))
-    else:
-        return f'<div class="src-empty">{t(lang, "sources_empty")}</div>'
-    return f'<div class="src-list">{cards}</div>'
-
-
-def targets(answer: Answer | None, lang: str) -> list[Target]:
-    """What the "open in transcript" picker offers: the citations, else the closest passages."""
+def answer_options(answer: Answer | None, lang: str) -> list[dict[str, str]]:
+    """The buttons under an answer: undo a follow-up's rewrite, then the suggested follow-ups."""
     if answer is None:
         return []
-    if answer.citations:
-        first = {c.n: c for c in reversed(answer.citations)}  # one entry per [n], its first quote
-        return [Target(f"[{c.n}] {_speaker(lang, c.speaker)} · {c.title[:40]}", c.doc_id, c.start, c.end)
-                for c in sorted(first.values(), key=lambda c: c.n)]
-    return [Target(f"#{i} {_speaker(lang, p.speaker)} · {p.title[:40]}", p.doc_id, p.start, p.end)
-            for i, p in enumerate(answer.passages, 1)]
+    sep = "" if lang == "zh" else " "
+    out = [{"label": t(lang, "undo") + sep + answer.question, "value": UNDO + answer.question}] \
+        if answer.standalone_question else []
+    return out + [{"label": s, "value": s} for s in answer.suggestions]
 
 
-def context_html(turns: list[dict], target: Target | None, title: str, lang: str) -> str:
-    """The turns around a source (from Library.context), the cited one outlined, the quote marked."""
-    if not turns or target is None:
-        return f'<div class="src-empty">{t(lang, "context_empty")}</div>'
-    rows = []
-    for tr in turns:
-        text = tr["text"]
-        if tr.get("cited"):
-            # Whole turn, not trimmed (unlike a card): this panel is where the reader goes for context.
-            if target.start < tr["start"] or target.end > tr["end"]:
-                body = esc(text)
-            else:
-                a, b = target.start - tr["start"], target.end - tr["start"]
-                body = f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
-        else:
-            body = esc(text)
-        who = tr.get("speaker") or t(lang, "editor")
-        section = f' <span class="ctx-section">{esc(tr["section"])}</span>' if tr.get("section") else ""
-        cls = "ctx-turn ctx-cited" if tr.get("cited") else "ctx-turn"
-        rows.append(f'<div class="{cls}"><div class="ctx-who"><b>{esc(who)}</b>{section}</div>'
-                    f'<div class="ctx-text">{body}</div></div>')
-    return f'<div class="ctx"><div class="src-title">{esc(title)}</div>{"".join(rows)}</div>'
+
+
+def _chip(k: int, n: int) -> str:
+    return f'<a class="cite" href="#cite-{k}-{n}">{n}</a>'
+
+
+def actions(answer: Answer, k: int, lang: str) -> str:
+    """Open this answer's sources; copy it with its sources; a link that asks it again."""
+    n = len({c.n for c in answer.citations}) or len(answer.passages)
+    links = []
+    if n:
+        links.append(f'<a class="act act-src" href="#cite-{k}-0">{esc(t(lang, "open_sources", n=n))}</a>')
+    links.append(f'<a class="act act-copy" href="#copy-{k}">{esc(t(lang, "copy"))}</a>')
+    links.append(f'<a class="act act-share" href="?q={quote(answer.question)}">{esc(t(lang, "share"))}</a>')
+    return '<span class="acts">' + " · ".join(links) + "</span>"
 
 
 # --- API -------------------------------------------------------------------------------------------
 
-def chat_text(answer: Answer) -> str:
-    """Plain text for /chat: the answer with its [n] markers, then who said each cited passage."""
+def chat_text(answer: Answer, lang: str = "en") -> str:
+    """Plain text for /chat and for "copy with sources": the answer with its [n] markers, then
+    who said each cited passage, where."""
     text = answer.text or answer.error or ""
+    if answer.mode == "llm":   # the model may write Markdown; an API caller gets readable text
+        text = plain_text(text)
     if answer.notice:
         text = f"{answer.notice}\n\n{text}"
     if answer.citations:
         # One line per quoted stretch: a verified and an unverified use of the same sentence are
         # two citations but one source.
-        lines = list(dict.fromkeys(f"[{c.n}] {c.speaker or 'editor'} ({c.role}), {c.title}: “{c.quote}”"
-                                   for c in answer.citations))
-        text += "\n\nSources:\n" + "\n".join(lines)
+        colon = "：" if lang == "zh" else ": "
+        lines = list(dict.fromkeys(
+            f"[{c.n}] {c.speaker or t(lang, 'unmarked' if c.role == 'unmarked' else 'editor')} "
+            f"({role_name(lang, c.role)}), {c.title}{' ' + clock(c.time) if c.time is not None else ''}"
+            f"{' <' + link + '>' if (link := media_link(c.media_url, c.time)) else ''}{colon}“{c.quote}”"
+            for c in answer.citations))
+        text += f"\n\n{t(lang, 'sources')}{colon.strip()}\n" + "\n".join(lines)
     return text
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
     data = answer.to_dict()
     data.pop("timings_ms", None)
+    data.pop("reasoning", None)   # the model's notes are not part of the answer
     return data
-
-
-CSS = """
-.src-list, .ctx { display: flex; flex-direction: column; gap: 10px; max-height: 70vh; overflow-y: auto; }
-.src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; }
-.src-n { font-weight: 700; color: var(--color-accent); }
-.src-role { font-size: .85em; opacity: .75; }
-.src-title, .ctx-section { font-size: .85em; opacity: .8; }
-.src-quote { margin: 6px 0; padding-left: 8px; border-left: 3px solid var(--border-color-accent); white-space: pre-wrap; }
-.src-place { font-size: .8em; opacity: .7; }
-.src-warn { font-size: .85em; color: #b45309; }
-.src-empty { opacity: .7; }
-mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.ctx-turn { padding: 6px 8px; border-radius: 6px; white-space: pre-wrap; }
-.ctx-cited { outline: 2px solid var(--color-accent); }
-#mode-line { font-size: .9em; opacity: .85; }
-"""

