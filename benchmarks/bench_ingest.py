@@ -136,26 +136,36 @@ def _median(rows: list[dict[str, float]], key: str) -> float:
     return round(statistics.median(r[key] for r in rows), 3)
 
 
+def _bare(bare: Any, batches: list[list[str]], server_pid: int | None) -> tuple[float, float]:
+    t, c = time.perf_counter(), cpu_s(server_pid)
+    for batch in batches:
+        bare(batch)
+    return time.perf_counter() - t, cpu_s(server_pid) - c
+
+
 def one_size(n: int, work: Path, base: Settings, rec: Recorder, embedder: Any, bare: Any,
              server_pid: int | None, repeats: int) -> dict[str, Any]:
-    """Cold ingest, then the bare model on the same batches, `repeats` times (fresh store each
-    time; medians); then an unchanged re-ingest of the last store."""
+    """Cold ingest and the bare model on the same batches, `repeats` times (fresh store each time;
+    medians), in the order A B B A A B …: the bare model runs after the ingest in even runs and
+    before it in odd ones (the batches of the run before), so neither side always gets the warmer
+    caches; then an unchanged re-ingest of the last store."""
     src = work / f"transcripts-{n}"
     made = excerpts(src, n)
-    runs = []
+    runs: list[dict[str, float]] = []
+    batches: list[list[str]] = []
     for r in range(repeats):
         data = work / f"store-{n}-{r}"
         shutil.rmtree(data, ignore_errors=True)
         settings = base.model_copy(update={"data_dir": data, "seeds_dir": src})
+        if r % 2:
+            bare_s, bare_cpu = _bare(bare, batches, server_pid)
         rec.reset()
         t, c = time.perf_counter(), cpu_s(server_pid)
         cold = run_ingest(settings, src, embedder=embedder, progress=rec.progress)
         cold_s, cold_cpu = time.perf_counter() - t, cpu_s(server_pid) - c
         emb_s, batches = dict(rec.seconds), rec.batches
-        t, c = time.perf_counter(), cpu_s(server_pid)
-        for batch in batches:
-            bare(batch)
-        bare_s, bare_cpu = time.perf_counter() - t, cpu_s(server_pid) - c
+        if not r % 2:
+            bare_s, bare_cpu = _bare(bare, batches, server_pid)
         model_in = sum(v for k, v in emb_s.items() if k != "query")
         runs.append({"cold_s": cold_s, "bare_s": bare_s, "ratio": cold_s / bare_s, "cpu_ratio": cold_cpu / bare_cpu,
                      "inside": cold_s / model_in if model_in else float("nan")})
@@ -191,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--base-url", help="an OpenAI-compatible embeddings server: EMBED_BACKEND=openai")
     ap.add_argument("--server-pid", type=int, help="its process, to count its CPU time")
-    ap.add_argument("--repeats", type=int, default=5, help="cold + bare runs of the sizes up to 10 (medians)")
+    ap.add_argument("--repeats", type=int, default=5, help="cold + bare runs of the sizes up to 10 (medians; "
+                                                           "larger sizes run twice: cold, bare, bare, cold)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     base = Settings(openai_api_key=None, openai_base_url=None, chroma_host=None)
@@ -203,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     bare = bare_model(embedder, base)
     rec = Recorder(embedder)
     sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
-    rows = [one_size(n, args.work, base, rec, embedder, bare, args.server_pid, args.repeats if n <= 10 else 1)
+    rows = [one_size(n, args.work, base, rec, embedder, bare, args.server_pid, args.repeats if n <= 10 else 2)
             for n in sizes]
     emit({"backend": base.embed_backend, "model": embedder.model_name, "startup_s": startup, "sizes": rows,
           "peak_rss_mb": round(peak_rss_mb())})

