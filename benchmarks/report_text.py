@@ -37,9 +37,11 @@ the model). Re-ingest: the same files again, unchanged. The stages are the pipel
 
 START = """\
 `python app.py --port P` as a subprocess (offline, its own DATA_DIR and SEEDS_DIR = a copy of
-seeds/), polled every 0.2 s: the port, then GET / until the page is served, then /chat with a
-narrow question until the reply cites a passage. First on an empty store (the start ingests the
-seeds), then again on the store that start left. Then six summary questions through /chat."""
+seeds/), polled every 0.2 s: the port, then GET / until the page is served, then /status once
+(the API answering, with the start-up's phase: the page draws at once and shows the indexing
+progress), then /chat with a narrow question until the reply cites a passage (/chat waits for the
+index). First on an empty store (the start ingests the seeds), then again on the store that start
+left. Then six summary questions through /chat."""
 
 ANSWERS = """\
 ChatEngine.ask offline over the seeds store (e5 queries): the golden questions once each; then
