@@ -47,6 +47,17 @@ def synthetic_store(work: Path, n: int, cache: Path | None) -> tuple[Path, dict[
 
     data = work / f"synth-{n}"
     key = store_cache.code_key()
+    lock = store_cache.building(cache, n, key) if cache else None   # another run building it: wait
+    try:
+        return _synthetic_store(work, n, cache, key, data)
+    finally:
+        if lock:
+            lock.unlink(missing_ok=True)
+
+
+def _synthetic_store(work: Path, n: int, cache: Path | None, key: str, data: Path) -> tuple[Path, dict[str, Any]]:
+    from benchmarks import store_cache
+
     hit = store_cache.lookup(cache, n, key) if cache else None
     if hit:
         copy_s = store_cache.copy_out(hit[0], data)

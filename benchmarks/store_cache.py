@@ -56,6 +56,34 @@ def lookup(cache: Path, n: int, key: str) -> tuple[Path, dict[str, Any]] | None:
     return where / "data", json.loads(record.read_text(encoding="utf-8"))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def building(cache: Path, n: int, key: str, wait_s: float = 3600) -> Path:
+    """Claim the build of this store (a lock file naming this process); if another live process
+    holds it (a second run on the same code), wait for it first, up to wait_s. Returns the lock."""
+    lock = cache / f"synth-{n}-{key}.lock"
+    cache.mkdir(parents=True, exist_ok=True)
+    deadline = time.time() + wait_s
+    while lock.is_file() and time.time() < deadline:
+        try:
+            pid = int(lock.read_text().strip() or 0)
+        except (OSError, ValueError):
+            pid = 0
+        if not _alive(pid) or lookup(cache, n, key):
+            break
+        time.sleep(5)
+    lock.write_text(str(os.getpid()))
+    return lock
+
+
 def keep(cache: Path, n: int, key: str, data: Path, built: dict[str, Any]) -> None:
     """Move a freshly built store into the cache (older builds of the same size are removed)."""
     for old in cache.glob(f"synth-{n}-*"):
