@@ -10,7 +10,9 @@
   collection offline (wall and CPU time); and in LLM mode the time to the first answer token
   against the same request sent alone. A summary's first question asks the LLM twice (its kind,
   then the written summary, which is cached); later ones only for the kind. A comparison asks for
-  its kind, searches each side, then asks for the comparison.
+  its kind, searches each side, then asks for the comparison;
+- summaries, comparisons and follow-ups with their history (benchmarks.questions, the same
+  timing as each retrieval store's: `by_kind`).
 
   python -m benchmarks.bench_answer --data DIR      (DIR: a seeds store, e.g. from bench_ingest)
 """
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_retrieval import kinds as by_kind
 from benchmarks.common import emit, golden_questions, summary_ms
 from bot.answer.engine import ChatEngine
 from bot.index.embeddings import E5Embedding
@@ -176,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         kinds = {"offline": kinds_offline(settings, services), "llm": kinds_llm(settings, services, Path(tmp))}
-    emit({"offline": offline(settings, services), "llm": llm_mode(settings, services), "kinds": kinds})
+    emit({"offline": offline(settings, services), "llm": llm_mode(settings, services), "kinds": kinds,
+          "by_kind": by_kind(settings, services, rounds=2)})
     return 0
 
 

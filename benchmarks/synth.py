@@ -1,119 +1,59 @@
-"""Synthetic corpora of N chunks made from the seeds' own sentences, stored exactly as ingest
-stores them (same metadata, same LlamaIndex node layout in Chroma, same keyword index), with
-stand-in vectors (benchmarks.common.HashEmbedder).
+"""Synthetic stores of N passages, built the way the product builds them: transcript files
+(benchmarks.corpus.copies) through the real ingest pipeline (ingest.pipeline.run_ingest), so
+they hold everything this version's ingest writes: passages, their sentence vectors (about four
+per passage), the keyword index, cleaned documents, and digests or any other store a later
+version adds. Only the vectors are stand-ins (benchmarks.common.HashEmbedder), so that size,
+not the model, is measured; queries use the same stand-in.
 
-Synthetic interview k takes its sentences from seed interview k % 5, so speakers, roles and the
-speaker filters behave as in the real corpus; each has 100 chunks of 2-6 consecutive sentences of
-one speaker.
+The build adds BUILD_BATCH texts per Chroma call instead of the app's embed_batch_size (32):
+the same records, fewer round trips.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from benchmarks.common import HashEmbedder
-from bot.index import docstore
-from bot.index.keyword import KeywordIndex
-from bot.index.store import make_vector_store, open_collection
-from bot.settings import PROJECT_ROOT, Settings
-from ingest.chunking import chunk_document, sentence_spans
-from ingest.pipeline import IngestReport, _load_docs
+from benchmarks.common import HashEmbedder, peak_rss_mb, store_inventory
+from benchmarks.corpus import copies
+from bot.settings import Settings
+from ingest.pipeline import run_ingest
 
 logger = logging.getLogger(__name__)
-CHUNKS_PER_DOC = 100
-ADD_BATCH = 2000
+BUILD_BATCH = 2000
 
 
-@dataclass
-class Group:
-    seed_doc: str
-    title: str
-    date: str
-    speaker: str | None
-    role: str
-    kind: str
-    sentences: list[str]
-
-
-def seed_groups(seeds: Path = PROJECT_ROOT / "seeds") -> tuple[list[list[Group]], list[Any], set[str]]:
-    """Per seed document, its speakers' sentences; the cleaned documents; the names to index."""
-    docs = _load_docs(seeds, IngestReport())
-    per_doc: list[list[Group]] = []
-    words: set[str] = set()
-    for doc, _ in docs:
-        groups: dict[tuple, Group] = {}
-        for c in chunk_document(doc):
-            key = (c.speaker, c.role, c.kind)
-            g = groups.setdefault(key, Group(doc.doc_id, doc.meta.title, doc.meta.date, c.speaker, c.role, c.kind, []))
-            g.sentences.extend(doc.text[s:e] for s, e in sentence_spans(doc.text, c.start, c.end))
-        per_doc.append([g for g in groups.values() if g.sentences])
-        words |= {s.name for s in doc.meta.speakers} | {s.org for s in doc.meta.speakers if s.org}
-    return per_doc, [d for d, _ in docs], words
-
-
-def synth_chunks(n: int, seed: int = 0) -> tuple[list[str], list[str], list[dict[str, Any]], list[Any], set[str]]:
-    """ids, texts and metadata records (as ingest writes them) of n synthetic chunks."""
-    per_doc, seed_docs, words = seed_groups()
-    rng = np.random.default_rng(seed)
-    ids, texts, metas = [], [], []
-    for k in range(n):
-        d = k // CHUNKS_PER_DOC
-        groups = per_doc[d % len(per_doc)]
-        weights = np.array([len(g.sentences) for g in groups], dtype=float)
-        g = groups[int(rng.choice(len(groups), p=weights / weights.sum()))]
-        start = int(rng.integers(0, len(g.sentences)))
-        take = int(rng.integers(2, 7))
-        text = "".join(g.sentences[start:start + take])[:480] or g.sentences[0][:480]
-        doc_id = f"synth_{d:05d}"
-        ids.append(f"{doc_id}::{k:08d}")
-        texts.append(text)
-        metas.append({"doc_id": doc_id, "doc_file": f"{doc_id}.txt", "title": f"{g.title} #{d}", "date": g.date,
-                      "speaker": g.speaker or "", "role": g.role, "kind": g.kind, "section": "",
-                      "turn": k % CHUNKS_PER_DOC, "part": 0, "start": 0, "end": len(text), "question": ""})
-    return ids, texts, metas, seed_docs, words
-
-
-def build(n: int, settings: Settings, keyword_cache: Path | None = None) -> dict[str, Any]:
-    """Write an n-chunk synthetic corpus into settings' store (embedded or server), keyword index
-    and docs dir. Returns build timings."""
-    from llama_index.core.schema import TextNode
-
+def build(n: int, settings: Settings, source: Path) -> dict[str, Any]:
+    """Write about n passages of seed copies to `source` and ingest them into settings' store."""
     t0 = time.perf_counter()
-    ids, texts, metas, seed_docs, words = synth_chunks(n)
-    settings.docs_dir.mkdir(parents=True, exist_ok=True)
-    for doc in seed_docs:   # the Library (speaker names, aliases) comes from the real interviews
-        docstore.save_doc(settings.docs_dir, doc, hashlib.sha256(doc.text.encode()).hexdigest())
-    t_gen = time.perf_counter() - t0
+    made = copies(source, n)
+    gen_s = time.perf_counter() - t0
+    last = [0.0]
 
-    t1 = time.perf_counter()
-    emb = HashEmbedder()
-    store = make_vector_store(open_collection(settings, emb))
-    for i in range(0, n, ADD_BATCH):
-        nodes = [TextNode(id_=ids[j], text=texts[j], metadata=metas[j], embedding=emb.vector(texts[j]).tolist(),
-                          start_char_idx=0, end_char_idx=len(texts[j])) for j in range(i, min(n, i + ADD_BATCH))]
-        store.add(nodes)
-        if (i // ADD_BATCH) % 10 == 0:
-            logger.info("stored %d/%d", min(n, i + ADD_BATCH), n)
-    t_store = time.perf_counter() - t1
+    def progress(phase: str, done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 30:
+            last[0] = time.perf_counter()
+            logger.info("%s %d/%d", phase, done, total)
 
-    t2 = time.perf_counter()
-    if keyword_cache is not None and (keyword_cache / "CURRENT").exists():
-        shutil.copytree(keyword_cache, settings.keyword_dir, dirs_exist_ok=True)
-    else:
-        fp = hashlib.sha1(f"synth-{n}".encode()).hexdigest()[:20]
-        records = [{"text": t, **m} for t, m in zip(texts, metas)]
-        kw_texts = [f"{m['speaker']} {t}" for t, m in zip(texts, metas)]
-        KeywordIndex.build(ids, kw_texts, words, fp, records).save(settings.keyword_dir)
-        if keyword_cache is not None:
-            shutil.copytree(settings.keyword_dir, keyword_cache, dirs_exist_ok=True)
-    t_kw = time.perf_counter() - t2
-    return {"chunks": n, "generate_s": round(t_gen, 1), "vector_store_s": round(t_store, 1),
-            "keyword_index_s": round(t_kw, 1), "vectors_per_s": round(n / t_store) if t_store else None}
+    s = settings.model_copy(update={"embed_batch_size": BUILD_BATCH, "seeds_dir": source})
+    t = time.perf_counter()
+    report = run_ingest(s, source, embedder=HashEmbedder(), progress=progress)
+    ingest_s = time.perf_counter() - t
+    return {"files": made["files"], "chunks": report.chunks_total, "sentences": report.sentences_added,
+            "generate_s": round(gen_s, 1), "ingest_s": round(ingest_s, 1),
+            "phases_s": {k: round(v, 1) for k, v in report.seconds.items()},
+            "store": store_inventory(s), "peak_rss_mb": round(peak_rss_mb())}
+
+
+def copy_for_server(data: Path, server_path: Path, server_data: Path) -> float:
+    """The embedded store's Chroma files become a server's --path (same on-disk format: no second
+    build); the keyword index and documents are copied to the server setup's data dir."""
+    t = time.perf_counter()
+    shutil.rmtree(server_path, ignore_errors=True)
+    shutil.copytree(data / "chroma", server_path)
+    shutil.rmtree(server_data, ignore_errors=True)
+    shutil.copytree(data, server_data, ignore=lambda d, names: ["chroma"] if Path(d) == data else [])
+    return time.perf_counter() - t

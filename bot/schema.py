@@ -150,9 +150,10 @@ class Retrieval:
     weak: bool = False
     reason: str | None = None
     speaker: str | None = None
-    # Shown with the answer: e.g. that the passages come from a recording that does not mark its
-    # speakers, so they are not necessarily the named person's words.
-    caveat: str | None = None
+    # People named in the question who are in unmarked recordings only (name -> doc ids): the answer
+    # says the passages come from a recording that does not mark its speakers, so they are not
+    # necessarily that person's words (bot.answer.messages.recorded_caveat).
+    recorded: dict[str, list[str]] = field(default_factory=dict)
     # the question's words (index tokens) -> their other spellings and the translations the corpus
     # holds (bot.index.keyword.KeywordIndex.forms); the offline answer matches sentences with them.
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -52,7 +52,11 @@ class RetrievalParams(BaseModel):
         0.15, description="How much the IDF share of the question's words in a passage adds to its fused "
         "score (Chinese questions, top ten); lifted held-out MRR 0.875 -> 0.906.")
     remote_id_filter_max: int = Field(
-        20_000, description="Ids per query sent to a Chroma server instead of a metadata filter (request size).")
+        20_000, description="Ids per query sent to a Chroma server instead of a metadata filter (request size); "
+        "a search restricted to more passages goes unfiltered when overfetch_max allows.")
+    overfetch_max: int = Field(
+        300, description="Most hits an unfiltered passage search fetches to keep the allowed ones (each comes "
+        "with its text: ~0.1 ms a hit); measured on 100k synthetic passages (benchmarks/results.md).")
     sentence_memory_max: int = Field(
         100_000, description="Sentence vectors held in memory (~150 MB at 384-d); above, searched in Chroma.")
     zh_rules: tuple[tuple[float, float, float], ...] = Field(

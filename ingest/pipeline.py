@@ -107,7 +107,9 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
     manifest = load_manifest(source)
     docs = []
     for path in paths:
+        t = time.perf_counter()
         loaded = load_file(path, source)
+        t = _tally(report, "read", t)
         if isinstance(loaded, Skipped):
             report.files_skipped.append(loaded.as_dict())
             continue
@@ -117,12 +119,21 @@ def _load_docs(source: Path, report: IngestReport) -> list[tuple[CleanDoc, str]]
             logger.exception("cannot parse %s", path)
             report.files_skipped.append(Skipped(str(path.relative_to(source)), "parse_failed", {"err": str(exc)}).as_dict())
             continue
+        finally:
+            _tally(report, "parse", t)
         if not doc.text.strip() or not doc.turns:
             report.files_skipped.append(Skipped(doc.file, "nothing_left").as_dict())
             continue
         report.per_file.append(file_report(doc, loaded.format, loaded.encoding))
         docs.append((doc, docstore.content_hash(doc)))
     return docs
+
+
+def _tally(report: IngestReport, phase: str, since: float) -> float:
+    """report.seconds[phase] += the time since `since` (summed over files); returns now."""
+    now = time.perf_counter()
+    report.seconds[phase] = report.seconds.get(phase, 0.0) + now - since
+    return now
 
 
 def file_report(doc: CleanDoc, fmt: str, encoding: str) -> dict[str, Any]:
@@ -177,8 +188,10 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
         raise IngestError(f"No usable transcripts in {source}: add {supported_list()} files "
                           f"({len(report.files_skipped)} skipped, see files_skipped).")
     chunks: list[tuple[Chunk, CleanDoc]] = []
+    t = time.perf_counter()
     for doc, _ in docs:
         chunks.extend((c, doc) for c in chunk_document(doc, settings.chunk_size, settings.chunk_max))
+    _tally(report, "chunk", t)
     report.seconds["load_clean_chunk"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()

@@ -5,6 +5,7 @@ titles, and nothing of markup or timestamps inside the words."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -382,3 +383,29 @@ def test_speakers_get_the_names_a_question_may_use() -> None:
     assert got["杨植麟"] == ["Yang Zhilin", "Zhilin Yang"]
     assert got["主持人"] == [] and got["腾讯新闻"] == [] and got["说话人 1"] == []
     assert got["Nathan Lambert"] == ["Lambert"] and got["Nathan Cho"] == ["Cho"]   # "Nathan" names both
+
+
+@pytest.mark.slow
+def test_a_question_about_someone_in_an_unmarked_recording_says_whose_words_they_are(tmp_path: Path) -> None:
+    """The engine answers from the recording 李强 is in, and says the words are not marked as his,
+    in the answer's language (the local e5 model: a hashed stand-in finds nothing relevant)."""
+    from bot.answer.engine import ChatEngine
+    from bot.index.embeddings import make_embedder
+    from bot.retrieval.live import build_services
+    from bot.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(FIXTURES / "raw_asr.txt", src / "raw_asr.txt")
+    (src / "manifest.toml").write_text('["raw_asr.txt"]\ntitle = "夜间经济"\n[["raw_asr.txt".speakers]]\n'
+                                       'name = "王芳"\nrole = "host"\n[["raw_asr.txt".speakers]]\nname = "李强"\nrole = "guest"\n',
+                                       encoding="utf-8")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", openai_api_key=None, openai_base_url=None)
+    emb = make_embedder(settings)
+    run_ingest(settings, src, embedder=emb)
+    engine = ChatEngine(settings, build_services(settings, emb).retriever)
+    zh = engine.ask("李强怎么看夜市的就业?")
+    assert not zh.refused and "《夜间经济》的转录没有标出说话人" in (zh.notice or ""), (zh.text, zh.notice)
+    en = engine.ask("What does 李强 say about jobs at the night market?")
+    assert "does not mark speakers" in (en.notice or "") or en.refused, (en.text, en.notice)

@@ -70,6 +70,13 @@ def test_openai_backend_ingests_and_answers(embeddings_server, tmp_path):
     r = build_services(settings).retriever.retrieve("出门问问做了哪些 AIGC 产品", top_k=5)
     assert any("魔音工坊" in p.text for p in r.passages)
 
+    # An unchanged re-ingest with the same embedder sends nothing: the vector size is asked once.
+    embedder = make_embedder(settings)
+    run_ingest(settings, src, embedder=embedder)
+    before = len(calls)
+    run_ingest(settings, src, embedder=embedder)
+    assert len(calls) == before
+
     # The same store opened with the local model is refused, not silently mixed.
     with pytest.raises(StoreError, match="--rebuild"):
         run_ingest(Settings(data_dir=tmp_path / "data"), src)

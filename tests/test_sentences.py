@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.index import sentences as sentences_module
 from bot.index.sentences import SentenceIndex
 from bot.index.store import make_chroma_client, open_collection, sentences_collection
 from bot.retrieval.live import build_services
@@ -75,7 +76,7 @@ def test_rebuild_drops_the_sentences_too(tmp_path):
     assert again.sentences_added == n == len(_sentences(settings, FakeEmbedder()))
 
 
-def test_memory_and_chroma_searches_agree_and_respect_filters(tmp_path):
+def test_memory_and_chroma_searches_agree_and_respect_filters(tmp_path, monkeypatch):
     src = _src(tmp_path, [A, B])
     settings = Settings(data_dir=tmp_path / "data")
     emb = FakeEmbedder()
@@ -98,9 +99,19 @@ def test_memory_and_chroma_searches_agree_and_respect_filters(tmp_path):
 
     doc_b = B.removesuffix(".txt")
     allowed = keyword.mask_where([doc_b], [])
+    where = {"doc_id": {"$in": [doc_b]}}
     for idx in (memory, chroma):
-        hits = idx.search(q, 5, allowed, {"doc_id": {"$in": [doc_b]}})
+        hits = idx.search(q, 5, allowed, where)
         assert hits and all(keyword.record(c)["doc_id"] == doc_b for c, _ in hits)
+    # Chroma path, restricted three ways (unfiltered hits kept by the mask; the allowed sentences'
+    # ids; Chroma's metadata filter): each gives what the in-memory search gives
+    want = [c for c, _ in memory.search(q, 5, allowed, where)]
+    assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
+    monkeypatch.setattr(sentences_module, "ID_FILTER_MAX", 0)
+    assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
+    monkeypatch.setattr(chroma, "_query", lambda e, n, where=None, ids=None: SentenceIndex._query(
+        chroma, e, n, where, ids) if where else [])   # nothing allowed among the nearest
+    assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
 
 
 def test_a_store_without_sentence_vectors_still_answers(tmp_path):
@@ -178,3 +189,22 @@ def test_the_question_is_embedded_in_the_form_passages_were(tmp_path):
     run_ingest(settings, src, embedder=emb)
     build_services(settings, emb).retriever.retrieve("GPT-4 的訓練成本", top_k=3)
     assert emb.queries[-1] == "gpt-4 的训练成本"
+
+
+def test_a_search_restricted_to_most_passages_may_go_unfiltered_with_the_same_results(tmp_path):
+    # past remote_id_filter_max allowed passages the passage search fetches more hits unfiltered
+    # and keeps the allowed ones (cheaper than a long id list or a metadata filter)
+    from bot.schema import Filters
+    from bot.settings import RetrievalParams
+
+    src = _src(tmp_path, [A, B])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    retriever = build_services(settings, emb).retriever
+    only_b = Filters(docs=[B.removesuffix(".txt")])
+    by_ids = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
+    retriever.params = RetrievalParams(remote_id_filter_max=0)
+    unfiltered = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
+    assert [p.node_id for p in unfiltered.passages] == [p.node_id for p in by_ids.passages]
+    assert by_ids.passages and all(p.doc_id == only_b.docs[0] for p in unfiltered.passages)

@@ -32,7 +32,7 @@ from bot.answer.guard import check_question, redact, small_talk
 from bot.answer.kinds import classify, library_names
 from bot.answer.llm import LLM, make_llm
 from bot.answer.llm_errors import LLMError
-from bot.answer.messages import MSG, reason_text, refusal_text
+from bot.answer.messages import MSG, reason_text, recorded_caveat, refusal_text
 from bot.answer.overview import claim_prior, mentions_topic, summary
 from bot.answer.prompts import PROMPTS_DIR, Prompt, data_text, load_prompt, prompt_exists
 from bot.answer.reply import read_reply
@@ -160,8 +160,8 @@ class ChatEngine:
             yield self._final(answer)
             return
         retrieval.passages = within_filters(retrieval.passages, filters)
-        if getattr(retrieval, "caveat", None) and not retrieval.weak:
-            answer.notice = join_notice(answer.notice, retrieval.caveat)
+        if getattr(retrieval, "recorded", None) and not retrieval.weak:
+            answer.notice = join_notice(answer.notice, recorded_caveat(retrieval.recorded, library, lang))
         skip = None
         if more:
             # "why?", "详细说说": evidence the recent answers did not quote, on the same topic, from a

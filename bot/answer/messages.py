@@ -5,12 +5,16 @@ Retrieval refuses with a reason code (`Retrieval.reason`); `reason_text` words i
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.schema import Passage, Retrieval
 from bot.text.lang import Lang, split_sentences
 
 MSG = {
     "zh": {
         "refuse": "这些访谈没有谈到这个问题。", "closest": "最接近的段落:", "searching": "正在检索访谈…",
+        "recorded": "{where}的转录没有标出说话人:以下段落出自{names}参与的录音,不一定是{names}本人的话。",
+        "and": "、", "list": "、",
         "condensing": "正在理解追问…", "writing": "正在撰写回答…",
         "fallback": "大模型暂不可用({err});以下是从访谈原文中摘录的回答。",
         "dropped": "已删除指向不存在段落的引用标记:{nums}。",
@@ -46,6 +50,9 @@ MSG = {
     },
     "en": {
         "refuse": "These interviews don't cover that.", "closest": "Closest passages:",
+        "recorded": "The transcript of {where} does not mark speakers: the passages below come from a recording "
+                    "{names} took part in and are not necessarily {names}'s own words.",
+        "and": " and ", "list": ", ",
         "searching": "Searching the transcripts…", "condensing": "Reading the follow-up…",
         "writing": "Writing the answer…",
         "fallback": "LLM unavailable ({err}); showing an extractive answer from the transcripts.",
@@ -112,3 +119,12 @@ def refusal_text(passages: list[Passage], reason: str | None, lang: Lang, openin
             lines.append(f"- {who}《{p.title}》:{first}" if lang == "zh" else f"- {who}, «{p.title}»: {first}")
         text += "\n\n" + "\n".join(lines)
     return text
+
+
+def recorded_caveat(recorded: dict[str, list[str]], library: Any, lang: Lang) -> str:
+    """What an answer about people in unmarked recordings must say: the words quoted are from
+    the recording, not marked as theirs."""
+    m = MSG[lang]
+    titles = sorted({library.docs[d].meta.title for ds in recorded.values() for d in ds if d in library.docs})
+    return m["recorded"].format(names=m["and"].join(recorded), where=m["list"].join(
+        (f"《{t}》" if lang == "zh" else f"«{t}»") for t in titles))

@@ -70,10 +70,19 @@ class OpenAIEmbedding(BaseEmbedding):
     base_url: str | None = None
     timeout: float = 60.0
     _client: Any = PrivateAttr(default=None)
+    _dim: int | None = PrivateAttr(default=None)
 
     @classmethod
     def class_name(cls) -> str:
         return "OpenAICompatibleEmbedding"
+
+    @property
+    def dim(self) -> int:
+        """The endpoint's vector size, asked once: the store checks it at every open (each ingest
+        opens two collections), and a probe is a round trip through the model."""
+        if self._dim is None:
+            self._dim = len(self._embed(["dimension probe"])[0])
+        return self._dim
 
     def _api(self) -> Any:
         if self._client is None:

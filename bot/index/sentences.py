@@ -7,12 +7,18 @@ vector finds it. Ingest stores one vector per sentence in a second Chroma collec
 
 Up to `memory_max` sentences (Settings.retrieval.sentence_memory_max) the vectors are held in
 memory and searched with one matrix product (0.05 ms for the seeds' 1,248 sentences; a Chroma query costs ~7 ms, and a question runs up
-to three searches). Bigger stores are searched through Chroma's own index.
+to three searches). Bigger stores are searched through Chroma's own index, asking for ids and
+distances only: a search restricted to some passages (a named speaker, an interview) fetches
+a few times more hits unfiltered and keeps those of the allowed passages, because Chroma checks a
+metadata filter row by row (1.4 s for one speaker's sentences among 400k, against 40 ms); the
+passage and span of each sentence are read off its id, listed once at open, so a passage's
+sentences are fetched by id (1 ms) rather than by a chunk_id filter (150 ms).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import numpy as np
@@ -21,17 +27,25 @@ from bot.index.keyword import KeywordIndex
 
 logger = logging.getLogger(__name__)
 
-HITS_PER_PASSAGE = 4      # Chroma path: sentence hits fetched per passage wanted
+# Chroma path (measured on 404k sentences, docs in benchmarks/results.md):
+HITS_PER_PASSAGE = 4      # sentence hits fetched per passage wanted
+ID_FILTER_MAX = 20_000    # restricted to at most this many sentences: searched by their ids (~3 µs an id)
+OVERFETCH = 2             # more: unfiltered, fetching hits wanted x (all / allowed sentences) x this,
+OVERFETCH_MAX = 8_000     # ... four times more while too few are allowed, up to this (HNSW's cost
+                          # grows faster past ~5k: 50 ms for 5k hits, 170 ms for 10k)
 PAGE = 5000
+ID_PAGE = 50_000          # sentence ids listed per request at open
 
 
 class SentenceIndex:
     def __init__(self, collection: Any, keyword: KeywordIndex, vectors: np.ndarray | None,
-                 rows: np.ndarray | None, spans: list[tuple[int, int]] | None = None) -> None:
+                 rows: np.ndarray | None, spans: list[tuple[int, int]] | None = None,
+                 ids: list[str] | None = None) -> None:
         self.collection, self.keyword = collection, keyword
         self.vectors = vectors    # (n, dim), or None: search through Chroma
         self.rows = rows          # the keyword index position of each sentence's passage (-1: unknown)
         self.spans = spans or []  # each sentence's (start, end) in its passage's text
+        self.ids = np.asarray(ids or [], dtype=object)   # Chroma path: each sentence's id
         self._of_row: dict[int, list[int]] | None = None
         self._best: tuple[bytes, np.ndarray] | None = None   # the last question's passage_best
 
@@ -41,8 +55,11 @@ class SentenceIndex:
         n = collection.count()
         if not n:
             return None
-        if n > memory_max:
-            return cls(collection, keyword, None, None)
+        if n > memory_max:   # vectors stay in Chroma; which passage each sentence belongs to is kept here
+            ids = [sid for offset in range(0, n, ID_PAGE)
+                   for sid in collection.get(include=[], limit=ID_PAGE, offset=offset)["ids"]]
+            rows = np.fromiter((_or(keyword.position(sid.rpartition("#")[0]), -1) for sid in ids), np.int64, len(ids))
+            return cls(collection, keyword, None, rows, [span_of(sid) for sid in ids], ids)
         vectors, rows, spans = [], [], []
         for offset in range(0, n, PAGE):
             got = collection.get(include=["embeddings", "metadatas"], limit=PAGE, offset=offset)
@@ -86,20 +103,21 @@ class SentenceIndex:
         """Each passage's sentences as (start, end, cosine to the query), for choosing what to quote."""
         q = np.asarray(embedding, dtype=np.float32)
         out: dict[str, list[tuple[int, int, float]]] = {}
-        if self.vectors is None:
-            got = self.collection.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
-            for sid, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
-                s, e = span_of(sid)
-                out.setdefault(meta["chunk_id"], []).append((s, e, float(np.dot(np.asarray(vec, dtype=np.float32), q))))
-            return out
         if self._of_row is None:
             of_row: dict[int, list[int]] = {}
             for i, pos in enumerate(self.rows.tolist()):
                 of_row.setdefault(pos, []).append(i)
             self._of_row = of_row
-        for cid in chunk_ids:
-            pos = self.keyword.position(cid)
-            idx = self._of_row.get(pos, []) if pos is not None else []
+        found = [(cid, self._of_row.get(_or(self.keyword.position(cid), -2), [])) for cid in chunk_ids]
+        if self.vectors is None:
+            # by id (a primary-key lookup, ~1 ms), not by a chunk_id filter (Chroma scans: ~100 ms at 400k)
+            sids = [self.ids[i] for _, idx in found for i in idx]
+            got = self.collection.get(ids=sids, include=["embeddings"]) if sids else {"ids": [], "embeddings": []}
+            for sid, vec in zip(got["ids"], got["embeddings"]):
+                out.setdefault(sid.rpartition("#")[0], []).append(
+                    (*span_of(sid), float(np.dot(np.asarray(vec, dtype=np.float32), q))))
+            return out
+        for cid, idx in found:
             if idx:
                 sims = np.einsum("ij,j->i", self.vectors[idx], q)
                 out[cid] = [(*self.spans[i], float(c)) for i, c in zip(idx, sims)]
@@ -107,17 +125,49 @@ class SentenceIndex:
 
     def _search_chroma(self, embedding: list[float], k: int, allowed: np.ndarray | None,
                        where: dict | None) -> list[tuple[str, float]]:
-        got = self.collection.query(query_embeddings=[embedding], where=where, n_results=k * HITS_PER_PASSAGE,
-                                    include=["metadatas", "distances"])
+        """Chroma checks a metadata filter row by row over the whole collection (1.4 s at 404k
+        sentences, whatever share it keeps), so a restricted search goes without one: a few
+        allowed sentences are searched by their ids; many, unfiltered for more hits than wanted,
+        kept or dropped here by the passages' mask. Only when that finds none is the filter used."""
+        wanted = k * HITS_PER_PASSAGE
+        if allowed is None:
+            return self._best_allowed(self._query(embedding, wanted), None)[0][:k]
+        ok = (self.rows >= 0) & allowed[np.maximum(self.rows, 0)]
+        n_ok = int(ok.sum())
+        if not n_ok:
+            return []
+        if n_ok <= ID_FILTER_MAX:
+            return self._best_allowed(self._query(embedding, min(wanted, n_ok), ids=list(self.ids[ok])), allowed)[0][:k]
+        most = min(OVERFETCH_MAX, len(self.rows))
+        fetch = min(most, math.ceil(OVERFETCH * wanted * len(self.rows) / n_ok))
+        while True:
+            best, kept = self._best_allowed(self._query(embedding, fetch), allowed)
+            if kept >= wanted or fetch >= most:
+                break
+            fetch = min(most, 4 * fetch)
+        # too few allowed among the nearest: those found are still the best allowed ones
+        return best[:k] if best else self._best_allowed(self._query(embedding, wanted, where=where), allowed)[0][:k]
+
+    def _query(self, embedding: list[float], n: int, where: dict | None = None,
+               ids: list[str] | None = None) -> list[tuple[str, float]]:
+        got = self.collection.query(query_embeddings=[embedding], where=where, ids=ids, n_results=n,
+                                    include=["distances"])
+        return list(zip((got.get("ids") or [[]])[0], (got.get("distances") or [[]])[0]))
+
+    def _best_allowed(self, hits: list[tuple[str, float]], allowed: np.ndarray | None) -> tuple[list[tuple[str, float]], int]:
+        """(chunk id, best sentence cosine) of the hits' allowed passages, best first, and the
+        number of allowed hits."""
         best: dict[str, float] = {}
-        for meta, dist in zip((got.get("metadatas") or [[]])[0], (got.get("distances") or [[]])[0]):
-            cid = (meta or {}).get("chunk_id", "")
+        kept = 0
+        for sid, dist in hits:
+            cid = sid.rpartition("#")[0]   # a sentence id is "<chunk id>#<start>-<end>"
             pos = self.keyword.position(cid)
             # a sentence whose passage the keyword index doesn't know yet (an ingest is running)
             if pos is None or (allowed is not None and not allowed[pos]):
                 continue
+            kept += 1
             best[cid] = max(best.get(cid, -2.0), 1.0 - dist)   # cosine space: distance = 1 - cos
-        return sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:k]
+        return sorted(best.items(), key=lambda kv: kv[1], reverse=True), kept
 
 
 def span_of(sentence_id: str) -> tuple[int, int]:

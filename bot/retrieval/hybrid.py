@@ -20,6 +20,7 @@ turns into words.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -32,13 +33,10 @@ from llama_index.core.vector_stores import MetadataFilters
 from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
+from bot.retrieval.checks import no_figure, same_language, standout
 from bot.retrieval.relevance import (
     Evidence,
-    asks_for_figure,
-    has_figure,
-    holds_name,
     judge,
-    question_names,
     speaker_absent,
 )
 from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
@@ -49,6 +47,7 @@ from bot.retrieval.sides import (
     VectorSide,
     chroma_where,
     metadata_filters,
+    weights,
 )
 from bot.schema import Filters, Passage, Retrieval
 from bot.settings import RetrievalParams
@@ -65,20 +64,6 @@ REASON_NO_FIGURE = "no_figure"             # the passages discuss it but give no
 
 def is_chinese(text: str) -> bool:
     return detect_lang(text) == "zh"
-
-
-def weights(question: str, params: RetrievalParams, sentences: bool = True,
-            passages: str | None = None) -> tuple[float, ...]:
-    """(passage vectors, sentence vectors, keywords) weights, or (passage vectors, keywords) for a
-    store without sentence vectors, for searching passages in language `passages` (default: the
-    question's own). In its own language keywords carry names, numbers and rare terms as much as
-    the vectors do; across languages they only have Latin terms and dictionary translations, so
-    the vectors lead. Of the vectors, a passage's best sentence weighs more than the passage as a
-    whole: answers are often one sentence of a long turn."""
-    same = passages is None or passages == detect_lang(question)
-    if not sentences:
-        return params.weights_same_plain if same else params.weights_cross_plain
-    return params.weights_same if same else params.weights_cross
 
 
 def _to_passage(n: NodeWithScore) -> Passage:
@@ -133,7 +118,16 @@ class HybridRetriever:
                      lang_mask: np.ndarray | None) -> VectorSide:
         """The passage-vector side within `allowed` (a mask over the keyword index, filters and
         language applied), by ids when that is cheap, else by metadata filter plus a check per hit."""
-        if allowed is not None and self._restrict_by_ids(int(allowed.sum())):
+        n_allowed = int(allowed.sum()) if allowed is not None else 0
+        fetch = math.ceil(2 * n_cand * len(allowed) / n_allowed) if n_allowed else 0
+        if allowed is not None and n_allowed > self.params.remote_id_filter_max and fetch <= self.params.overfetch_max:
+            # Most passages allowed (e.g. everyone but the hosts): an id list that long costs Chroma
+            # 80-400 ms (68k of 100k), a metadata filter more; an unfiltered search for twice the
+            # expected hits, keeping the allowed ones, costs milliseconds.
+            side = VectorSide(self.index, similarity_top_k=min(len(allowed), fetch))
+            side.overfetch = (allowed, self.keyword, n_cand, self.params.overfetch_max)
+            return side
+        if allowed is not None and self._restrict_by_ids(n_allowed):
             # The filter's chunks, named by id: Chroma matches a metadata filter row by row
             # (~5 µs a row: 250 ms for 80k of 100k chunks), ids cost a sixth; same results.
             return VectorSide(self.index, similarity_top_k=n_cand, vector_store_kwargs={"ids": self.keyword.ids_at(allowed)})
@@ -224,7 +218,7 @@ class HybridRetriever:
                                  for n in fused[:3]],
                       idf=keyword.idf if keyword else (lambda t: None), chinese=chinese,
                       forms=keyword.forms if keyword else (lambda t: (t,)),
-                      z=self._standout(embedding, fused[:3]), english_corpus="en" in langs_present)
+                      z=standout(self.sentences, keyword, embedding, fused[:3]), english_corpus="en" in langs_present)
         if langs_present and keyword is not None and fused:
             lang_of = keyword.langs()
             pos = keyword.position(fused[0].node.node_id)
@@ -234,55 +228,6 @@ class HybridRetriever:
                 if i is not None:
                     ev.cos_by_lang.setdefault(str(lang_of[i]), cos)
         return fused, ev
-
-    def _standout(self, embedding: list[float], top: list[NodeWithScore]) -> float | None:
-        """How far the best of `top` stands above the question's background: its best sentence's
-        cosine as a z-score among all passages of its language (the question's own distribution over
-        this corpus, so comparable across languages, questions and corpora). None without in-memory
-        sentence vectors."""
-        keyword = self.keyword
-        best = self.sentences.passage_best(embedding) if self.sentences is not None and keyword else None
-        if best is None:
-            return None
-        langs = keyword.langs()
-        finite = np.isfinite(best)
-        zs = []
-        for n in top:
-            i = keyword.position(n.node.node_id)
-            if i is None or not finite[i]:
-                continue
-            pool = best[finite & (langs == langs[i])]
-            if len(pool) >= 10:
-                zs.append(float((best[i] - pool.mean()) / (pool.std() + 1e-6)))
-        return max(zs, default=None)
-
-    def _no_figure(self, topic: str, passages: list[Passage], scores: dict[str, list[tuple[int, int, float]]]) -> bool:
-        """The question asks for a figure and none of the sentences closest to it (the best
-        `figure_sentences` of the top three passages) gives one."""
-        if not asks_for_figure(topic) or not scores:
-            return False
-        names = question_names(topic)
-        sents = [(c, p.text[s:e], p) for p in passages[:3] for s, e, c in scores.get(p.node_id, ())]
-        sents.sort(key=lambda x: -x[0])
-        # the figure must stand where the question's subject does: a passage naming it (or its context)
-        return bool(sents) and not any(
-            has_figure(text, topic) and (not names or holds_name(self._context(p), names))
-            for _, text, p in sents[:self.params.figure_sentences])
-
-    def _same_language(self, question: str, passages: list[Passage]) -> bool:
-        """The best passage is in the question's language. Only then do the sentence cosines say
-        which sentences are closest (across languages e5's cosines are flat, and the sentence that
-        gives the figure is often not among the first three: mixed tune m030, m052)."""
-        if not passages or self.keyword is None:
-            return bool(passages)
-        i = self.keyword.position(passages[0].node_id)
-        return i is None or str(self.keyword.langs()[i]) == detect_lang(question)
-
-    def _context(self, p: Passage) -> str:
-        """What a passage is about beyond its words: the host's question, the interview's title and
-        the speaker's organisation (闫俊杰's "我们的开放平台" is MiniMax's)."""
-        entry = self.library.speakers.get(p.speaker) if p.speaker else None
-        return " ".join((p.text, p.question or "", p.title, (entry.org or "") if entry else ""))
 
     def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval:
         filters = filters or Filters()
@@ -294,7 +239,6 @@ class HybridRetriever:
         # A person the manifest places in a recording that does not mark speakers has no turns of
         # their own: their recordings are searched instead, and the answer says so.
         recorded = {name: docs for name in named if (docs := self.library.recorded_only(name))}
-        caveat = _recorded_caveat(recorded, self.library, is_chinese(query)) if recorded else None
 
         def scope(name: str) -> tuple[list[str], list[str]]:
             if name in recorded:
@@ -330,24 +274,14 @@ class HybridRetriever:
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
-        if not weak and self._same_language(topic, passages) and self._no_figure(topic, passages, scores):
+        if (not weak and same_language(topic, passages, self.keyword)
+                and no_figure(topic, passages, scores, self.library, self.params.figure_sentences)):
             weak, reason = True, REASON_NO_FIGURE
         forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
-                         speaker=named[0] if named else None, sentence_scores=scores, caveat=caveat,
+                         speaker=named[0] if named else None, sentence_scores=scores,
+                         recorded={n: sorted(d) for n, d in recorded.items()},
                          forms={t: f[1:] for t, f in forms.items() if len(f) > 1})
-
-
-def _recorded_caveat(recorded: dict[str, set[str]], library: Library, chinese: bool) -> str:
-    """What an answer about people in unmarked recordings must say: the words quoted are from
-    the recording, not marked as theirs."""
-    names = "、".join(recorded) if chinese else " and ".join(recorded)
-    titles = sorted({library.docs[d].meta.title for ds in recorded.values() for d in ds if d in library.docs})
-    where = ("、".join(f"《{t}》" for t in titles) if chinese else ", ".join(f"«{t}»" for t in titles))
-    if chinese:
-        return f"{where}的转录没有标出说话人:以下段落出自{names}参与的录音,不一定是{names}本人的话。"
-    return (f"The transcript of {where} does not mark speakers: the passages below come from a recording "
-            f"{names} took part in and are not necessarily {names}'s own words.")
 
 
 def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:

@@ -14,6 +14,8 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 
 from bot.index.keyword import KeywordIndex
 from bot.index.sentences import SentenceIndex
+from bot.settings import RetrievalParams
+from bot.text.lang import detect_lang
 
 
 class KeywordSide(BaseRetriever):
@@ -37,12 +39,24 @@ class VectorSide(VectorIndexRetriever):
 
     raw: list[tuple[str, float]]
     keep: Callable[[str], bool] | None = None
+    # (allowed mask, keyword index, hits wanted, most to fetch): an unfiltered search fetching more
+    # hits than wanted, of which the allowed passages are kept (HybridRetriever._side_filter)
+    overfetch: tuple[Any, Any, int, int] | None = None
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         if self._kwargs.get("ids") == []:   # restricted to nothing (Chroma reads ids=[] as "no restriction")
             self.raw = []
             return []
         found = super()._retrieve(query_bundle)
+        if self.overfetch is not None:
+            allowed, keyword, wanted, most = self.overfetch
+            while True:
+                kept = [n for n in found if (pos := keyword.position(n.node.node_id)) is not None and allowed[pos]]
+                if len(kept) >= wanted or len(found) < self._similarity_top_k or self._similarity_top_k >= most:
+                    break
+                self._similarity_top_k = min(most, 4 * self._similarity_top_k)   # too few allowed: look further
+                found = super()._retrieve(query_bundle)
+            found = kept[:wanted]
         if self.keep is not None:
             found = [n for n in found if self.keep(n.node.node_id)]
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
@@ -89,3 +103,17 @@ def chroma_where(filters: MetadataFilters | None) -> dict | None:
         return None
     clauses = [{f.key: {"$in": list(f.value)}} for f in filters.filters]
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def weights(question: str, params: RetrievalParams, sentences: bool = True,
+            passages: str | None = None) -> tuple[float, ...]:
+    """(passage vectors, sentence vectors, keywords) weights, or (passage vectors, keywords) for a
+    store without sentence vectors, for searching passages in language `passages` (default: the
+    question's own). In its own language keywords carry names, numbers and rare terms as much as
+    the vectors do; across languages they only have Latin terms and dictionary translations, so
+    the vectors lead. Of the vectors, a passage's best sentence weighs more than the passage as a
+    whole: answers are often one sentence of a long turn."""
+    same = passages is None or passages == detect_lang(question)
+    if not sentences:
+        return params.weights_same_plain if same else params.weights_cross_plain
+    return params.weights_same if same else params.weights_cross
