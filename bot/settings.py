@@ -57,6 +57,16 @@ class RetrievalParams(BaseModel):
     overfetch_max: int = Field(
         300, description="Most hits an unfiltered passage search fetches to keep the allowed ones (each comes "
         "with its text: ~0.1 ms a hit); measured on 100k synthetic passages (benchmarks/results.md).")
+    sentence_hits_per_passage: int = Field(
+        4, description="Sentence hits fetched per passage wanted when sentences are searched in Chroma.")
+    sentence_id_filter_max: int = Field(
+        20_000, description="A sentence search restricted to at most this many sentences names them by id "
+        "(~3 µs an id); Chroma checks a metadata filter row by row (1.4 s at 404k sentences, benchmarks).")
+    sentence_overfetch: int = Field(
+        2, description="More allowed than that: unfiltered, fetching hits wanted × (all / allowed) × this, "
+        "and four times more while too few are allowed (measured on 100k synthetic passages).")
+    sentence_overfetch_max: int = Field(
+        8_000, description="Up to this many hits (HNSW's cost grows faster past ~5k: 50 ms for 5k, 170 ms for 10k).")
     sentence_memory_max: int = Field(
         100_000, description="Sentence vectors held in memory (~150 MB at 384-d); above, searched in Chroma.")
     zh_rules: tuple[tuple[float, float, float], ...] = Field(
@@ -170,6 +180,9 @@ class Settings(BaseSettings):
     # --- chunking ------------------------------------------------------------------------------
     chunk_size: int = Field(320, description="Target chunk length in characters (a chunk never mixes speakers).")
     chunk_max: int = Field(480, description="Hard upper bound of a chunk in characters (e5 reads at most 512 tokens).")
+    question_context_chars: int = Field(
+        240, description="Characters of a host's question kept with the guest's chunk that answers it (keyword "
+        "text, the passage the LLM reads): the end of a long turn is its question. Set at the first ingest, not tuned.")
 
     # --- Chroma server mode ----------------------------------------------------------------------
     chroma_host: str | None = Field(None, description="Chroma server host; when set, use HttpClient instead of the embedded store.")

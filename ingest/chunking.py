@@ -19,9 +19,6 @@ from ingest.timestamps import time_at
 __all__ = ["Chunk", "chunk_document", "pack", "sentence_spans", "sentence_units"]
 
 _SOFT_BREAK = re.compile(r"[，、,：:]")
-# Characters of a host's question kept with the guest's chunk that answers it (keyword text, the
-# passage the LLM reads): the end of a long turn is its question. Set at the first ingest, not tuned.
-QUESTION_CONTEXT_CHARS = 240
 # Part of every chunk id: bump it when what gets embedded for a chunk changes (see
 # ingest.records.embed_text), and the next ingest re-embeds everything by itself.
 EMBED_RECIPE = "2"
@@ -102,7 +99,7 @@ def chunk_id(doc_id: str, speaker: str | None, text: str, seen: dict[str, int]) 
     return f"{doc_id}::{digest}" + (f"-{n}" if n else "")
 
 
-def chunk_document(doc: CleanDoc, size: int = 320, max_size: int = 480) -> list[Chunk]:
+def chunk_document(doc: CleanDoc, size: int = 320, max_size: int = 480, question_chars: int = 240) -> list[Chunk]:
     speakers = {s.name: s for s in doc.meta.speakers}
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
@@ -110,7 +107,7 @@ def chunk_document(doc: CleanDoc, size: int = 320, max_size: int = 480) -> list[
     for turn in doc.turns:
         if turn.kind == "heading":
             continue
-        question = _question_for(turn, last_question, speakers)
+        question = _question_for(turn, last_question, speakers, question_chars)
         for part, (s, e) in enumerate(pack(doc.text, turn.start, turn.end, size, max_size)):
             text = doc.text[s:e]
             chunks.append(Chunk(
@@ -124,8 +121,8 @@ def chunk_document(doc: CleanDoc, size: int = 320, max_size: int = 480) -> list[
     return chunks
 
 
-def _question_for(turn: Turn, last: tuple[str, str] | None, speakers: dict[str, SpeakerInfo]) -> str | None:
-    """The host's words just before a guest's turn, trimmed to the question at their end."""
+def _question_for(turn: Turn, last: tuple[str, str] | None, speakers: dict[str, SpeakerInfo], chars: int) -> str | None:
+    """The host's words just before a guest's turn, trimmed to the question at their end (`chars`)."""
     if turn.kind != "speech" or last is None or last[0] == turn.speaker:
         return None
     asker = speakers.get(last[0])
@@ -133,4 +130,4 @@ def _question_for(turn: Turn, last: tuple[str, str] | None, speakers: dict[str, 
     if asker is None or asker.role != "host" or (me is not None and me.role == "host"):
         return None
     text = last[1].strip()
-    return text if len(text) <= QUESTION_CONTEXT_CHARS else "…" + text[-QUESTION_CONTEXT_CHARS:]
+    return text if len(text) <= chars else "…" + text[-chars:]

@@ -190,7 +190,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     chunks: list[tuple[Chunk, CleanDoc]] = []
     t = time.perf_counter()
     for doc, _ in docs:
-        chunks.extend((c, doc) for c in chunk_document(doc, settings.chunk_size, settings.chunk_max))
+        chunks.extend((c, doc) for c in chunk_document(doc, settings.chunk_size, settings.chunk_max, settings.question_context_chars))
     _tally(report, "chunk", t)
     report.seconds["load_clean_chunk"] = time.perf_counter() - t0
 

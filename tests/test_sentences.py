@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.index import sentences as sentences_module
 from bot.index.sentences import SentenceIndex
 from bot.index.store import make_chroma_client, open_collection, sentences_collection
 from bot.retrieval.live import build_services
@@ -107,7 +106,7 @@ def test_memory_and_chroma_searches_agree_and_respect_filters(tmp_path, monkeypa
     # ids; Chroma's metadata filter): each gives what the in-memory search gives
     want = [c for c, _ in memory.search(q, 5, allowed, where)]
     assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
-    monkeypatch.setattr(sentences_module, "ID_FILTER_MAX", 0)
+    chroma.params = chroma.params.model_copy(update={"sentence_id_filter_max": 0})
     assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
     monkeypatch.setattr(chroma, "_query", lambda e, n, where=None, ids=None: SentenceIndex._query(
         chroma, e, n, where, ids) if where else [])   # nothing allowed among the nearest

@@ -24,15 +24,12 @@ from typing import Any
 import numpy as np
 
 from bot.index.keyword import KeywordIndex
+from bot.settings import RetrievalParams
 
 logger = logging.getLogger(__name__)
 
-# Chroma path (measured on 404k sentences, docs in benchmarks/results.md):
-HITS_PER_PASSAGE = 4      # sentence hits fetched per passage wanted
-ID_FILTER_MAX = 20_000    # restricted to at most this many sentences: searched by their ids (~3 µs an id)
-OVERFETCH = 2             # more: unfiltered, fetching hits wanted x (all / allowed sentences) x this,
-OVERFETCH_MAX = 8_000     # ... four times more while too few are allowed, up to this (HNSW's cost
-                          # grows faster past ~5k: 50 ms for 5k hits, 170 ms for 10k)
+# The Chroma path's numbers (hits per passage, id filter and overfetch limits) are in
+# Settings.retrieval (sentence_*), measured on 404k sentences (benchmarks/results.md).
 PAGE = 5000
 ID_PAGE = 50_000          # sentence ids listed per request at open
 
@@ -48,10 +45,20 @@ class SentenceIndex:
         self.ids = np.asarray(ids or [], dtype=object)   # Chroma path: each sentence's id
         self._of_row: dict[int, list[int]] | None = None
         self._best: tuple[bytes, np.ndarray] | None = None   # the last question's passage_best
+        self.params = RetrievalParams()
 
     @classmethod
-    def open(cls, collection: Any, keyword: KeywordIndex, memory_max: int = 100_000) -> SentenceIndex | None:
+    def open(cls, collection: Any, keyword: KeywordIndex, memory_max: int | None = None,
+             params: RetrievalParams | None = None) -> SentenceIndex | None:
         """None when there are no sentence vectors (a store built before them: the next ingest adds them)."""
+        params = params or RetrievalParams()
+        found = cls._open(collection, keyword, params.sentence_memory_max if memory_max is None else memory_max)
+        if found is not None:
+            found.params = params
+        return found
+
+    @classmethod
+    def _open(cls, collection: Any, keyword: KeywordIndex, memory_max: int) -> SentenceIndex | None:
         n = collection.count()
         if not n:
             return None
@@ -129,17 +136,18 @@ class SentenceIndex:
         sentences, whatever share it keeps), so a restricted search goes without one: a few
         allowed sentences are searched by their ids; many, unfiltered for more hits than wanted,
         kept or dropped here by the passages' mask. Only when that finds none is the filter used."""
-        wanted = k * HITS_PER_PASSAGE
+        p = self.params
+        wanted = k * p.sentence_hits_per_passage
         if allowed is None:
             return self._best_allowed(self._query(embedding, wanted), None)[0][:k]
         ok = (self.rows >= 0) & allowed[np.maximum(self.rows, 0)]
         n_ok = int(ok.sum())
         if not n_ok:
             return []
-        if n_ok <= ID_FILTER_MAX:
+        if n_ok <= p.sentence_id_filter_max:
             return self._best_allowed(self._query(embedding, min(wanted, n_ok), ids=list(self.ids[ok])), allowed)[0][:k]
-        most = min(OVERFETCH_MAX, len(self.rows))
-        fetch = min(most, math.ceil(OVERFETCH * wanted * len(self.rows) / n_ok))
+        most = min(p.sentence_overfetch_max, len(self.rows))
+        fetch = min(most, math.ceil(p.sentence_overfetch * wanted * len(self.rows) / n_ok))
         while True:
             best, kept = self._best_allowed(self._query(embedding, fetch), allowed)
             if kept >= wanted or fetch >= most:

@@ -35,7 +35,7 @@ from bot.index.store import (
 )
 from bot.retrieval.hybrid import HybridRetriever
 from bot.schema import Filters, Retrieval
-from bot.settings import Settings
+from bot.settings import RetrievalParams, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +73,13 @@ def _open_collection(settings: Settings, embedder: Any) -> tuple[Any, Any, int, 
     return collection, index, n_vectors, sentences
 
 
-def _sentences(collection: Any, keyword: KeywordIndex | None, memory_max: int) -> SentenceIndex | None:
+def _sentences(collection: Any, keyword: KeywordIndex | None, params: RetrievalParams) -> SentenceIndex | None:
     """The sentence search, or None (no sentence vectors yet, or they cannot be read: retrieval
     then goes on without them rather than failing the question)."""
     if collection is None or keyword is None:
         return None
     try:
-        return SentenceIndex.open(collection, keyword, memory_max)
+        return SentenceIndex.open(collection, keyword, params=params)
     except Exception as exc:
         logger.warning("sentence vectors unreadable (%s: %s); searching without them", type(exc).__name__, exc)
         return None
@@ -102,7 +102,7 @@ def _open(settings: Settings, embedder: Any) -> _Opened:
     if n_vectors != n_keyword:
         raise out_of_step(n_vectors, n_keyword)
     return _Opened(collection, index, keyword, library,
-                   _sentences(sentences, keyword, settings.retrieval.sentence_memory_max))
+                   _sentences(sentences, keyword, settings.retrieval))
 
 
 def out_of_step(n_vectors: int, n_keyword: int) -> StoreError:
@@ -157,8 +157,7 @@ class Services:
             self._broken = True
             raise out_of_step(n_vectors, n_keyword)
         self.collection, self.retriever.index = collection, index
-        self.retriever.sentences = _sentences(sentences, self.retriever.keyword,
-                                              self.settings.retrieval.sentence_memory_max)
+        self.retriever.sentences = _sentences(sentences, self.retriever.keyword, self.settings.retrieval)
         logger.info("reopened the vector store (%d passages)", n_vectors)
 
     def _changed(self) -> bool:
