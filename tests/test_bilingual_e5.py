@@ -18,27 +18,26 @@ pytestmark = pytest.mark.slow
 
 # Written before any result on this corpus was seen. Where the offline pipeline is known to be weak
 # (a question in one language whose evidence is in the other; a tempting question about a figure
-# the corpus never gives), the case is kept as a non-strict xfail: it documents the limit
-# (README, "What still fails") and turns into a pass, not an error, when it is fixed.
-_CROSS = pytest.mark.xfail(reason="cross-language retrieval offline is weak", strict=False)
-_TEMPTING = pytest.mark.xfail(reason="a tempting question whose words the corpus holds", strict=False)
+# the corpus never gives), the case is kept as a strict xfail: it documents the limit (README,
+# "What still fails"), and when it is fixed the test says so and the mark must go.
+_CROSS = pytest.mark.xfail(reason="cross-language retrieval offline is weak", strict=True)
 ANSWERABLE = [
     ("How many loaves does the bakery bake a day?", "400 loaves a day"),
     ("Why did Maria Lopez switch to sourdough?", "stays fresh longer"),
     ("工厂每个月生产多少辆电动自行车?", "两万辆电动自行车"),
-    pytest.param("面包店那台烤炉花了多少钱?", "38,000 euros", marks=_CROSS),
+    ("面包店那台烤炉花了多少钱?", "38,000 euros"),
     pytest.param("What share of an e-bike's cost is the battery?", "电池占整车成本的四成左右", marks=_CROSS),
-    pytest.param("How did Chen Li survive the shipping costs in 2020?", "银行给了一笔贷款", marks=_CROSS),
-    pytest.param("面包店的面粉是从哪里买的?", "mill in the Alentejo", marks=_CROSS),
+    ("How did Chen Li survive the shipping costs in 2020?", "银行给了一笔贷款"),
+    ("面包店的面粉是从哪里买的?", "mill in the Alentejo"),
 ]
 _WHEN = pytest.mark.xfail(reason="时候 (of 什么时候, 'when') is a word this corpus holds, which anchors the "
-                          "cross-language rule", strict=False)
+                          "cross-language rule", strict=True)
 UNANSWERABLE = [
     "Did anyone discuss the EU AI Act?",
     pytest.param("量子计算机什么时候能商用?", marks=_WHEN),
     "How do I train a large language model?",
-    pytest.param("What is the bakery's annual revenue?", marks=_TEMPTING),
-    pytest.param("绿轮电动车去年的净利润是多少?", marks=_TEMPTING),
+    "What is the bakery's annual revenue?",
+    "绿轮电动车去年的净利润是多少?",
 ]
 
 
