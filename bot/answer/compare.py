@@ -91,7 +91,7 @@ def _search(kind: str, value: str, topic: str, ctx: Context) -> Side:
     side.passages = ok
     side.semantic = claim_prior(topic, ok, retrieval.sentence_scores, ctx.digests, s.overview.claim_prior)
     params = s.answer.model_copy(update={"max_sentences": s.overview.side_quotes + 1})
-    for x in pick_sentences(topic, ok, params, s.host_weight, side.semantic):
+    for x in pick_sentences(topic, ok, params, s.host_weight, side.semantic, forms=retrieval.forms):
         if len(side.quotes) >= s.overview.side_quotes:
             break
         if not any(x.text in q or q in x.text for _, q in side.quotes):

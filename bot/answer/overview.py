@@ -126,7 +126,8 @@ def _topic_summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
     params = s.answer.model_copy(update={"max_sentences": s.overview.topic_quotes,
                                          "max_chars": s.overview.topic_quotes * s.overview.topic_quote_chars,
                                          "keep_ratio": s.overview.topic_keep_ratio})
-    picks = pick_sentences(kind.topic, passages, params, s.host_weight, retrieval.sentence_scores)
+    picks = pick_sentences(kind.topic, passages, params, s.host_weight, retrieval.sentence_scores,
+                           forms=retrieval.forms)
     picks.sort(key=lambda x: (passages[x.n - 1].doc_id, passages[x.n - 1].start + x.start))
     voices = {passages[x.n - 1].speaker for x in picks}
     numbering, lines, current = Numbering(), [m["topic_points"].format(scope=scope or m["everything"],
