@@ -15,7 +15,6 @@ app's RSS before and after. tests/test_load.py drives the same sessions and asse
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import shutil
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import emit, pct
+from benchmarks.common import pct, store_cli
 from benchmarks.questions import history_for, mixed
 
 SESSIONS, PER_SESSION = 20, 4
@@ -142,13 +141,7 @@ def bench(data: Path, seeds: Path, work: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.bench_load")
-    ap.add_argument("--data", type=Path, required=True, help="a full store (copied, not changed)")
-    ap.add_argument("--seeds", type=Path, required=True, help="the transcripts it was built from")
-    ap.add_argument("--work", type=Path, required=True)
-    args = ap.parse_args(argv)
-    emit(bench(args.data, args.seeds, args.work))
-    return 0
+    return store_cli("python -m benchmarks.bench_load", bench, argv)
 
 
 if __name__ == "__main__":

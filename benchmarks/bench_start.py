@@ -12,7 +12,6 @@ first reply, not as an answer; this version's /chat waits for the index instead)
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import emit
+from benchmarks.common import store_cli
 from benchmarks.questions import SUMMARIES
 from benchmarks.servers import listening, start_app, stop
 
@@ -101,13 +100,7 @@ def bench(data: Path, seeds: Path, work: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.bench_start")
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--seeds", type=Path, required=True)
-    ap.add_argument("--work", type=Path, required=True)
-    args = ap.parse_args(argv)
-    emit(bench(args.data, args.seeds, args.work))
-    return 0
+    return store_cli("python -m benchmarks.bench_start", bench, argv)
 
 
 if __name__ == "__main__":

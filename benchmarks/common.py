@@ -125,3 +125,17 @@ def work_dir(base: Path | None, name: str) -> Path:
     path = root / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def store_cli(prog: str, bench: Any, argv: list[str] | None) -> int:
+    """The command line of a benchmark run against a full store: --data (copied, not changed),
+    --seeds (the transcripts it was built from), --work (a scratch folder)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog=prog)
+    ap.add_argument("--data", type=Path, required=True, help="a full store (copied, not changed)")
+    ap.add_argument("--seeds", type=Path, required=True, help="the transcripts it was built from")
+    ap.add_argument("--work", type=Path, required=True)
+    args = ap.parse_args(argv)
+    emit(bench(args.data, args.seeds, args.work))
+    return 0
