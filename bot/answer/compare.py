@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.answer.extractive import pick_sentences, short_title
-from bot.answer.gather import Context, Gathered, Numbering, in_quotes, point_passage
+from bot.answer.gather import Context, Gathered, Numbering, in_quotes, mentions_topic, point_passage
 from bot.answer.kinds import QuestionKind
 from bot.answer.matching import terms
 from bot.answer.messages import MSG
-from bot.answer.overview import claim_prior, mentions_topic
+from bot.answer.overview import claim_prior
 from bot.schema import Filters, Passage
 from bot.text.normalize import normalize
 

@@ -27,13 +27,13 @@ from bot.answer.citations import cite, renumber
 from bot.answer.collection import collection
 from bot.answer.compare import compare
 from bot.answer.followup import _turns, asks_for_more, fresh_passages, rule_condense
-from bot.answer.gather import Context, Gathered
+from bot.answer.gather import Context, Gathered, mentions_topic
 from bot.answer.guard import check_question, redact, small_talk
 from bot.answer.kinds import classify, library_names
 from bot.answer.llm import LLM, make_llm
 from bot.answer.llm_errors import LLMError
 from bot.answer.messages import MSG, reason_text, recorded_caveat, refusal_text
-from bot.answer.overview import claim_prior, mentions_topic, summary
+from bot.answer.overview import claim_prior, summary
 from bot.answer.prompts import PROMPTS_DIR, Prompt, data_text, load_prompt, prompt_exists
 from bot.answer.reply import read_reply
 from bot.answer.scope import outside_filters, within_filters

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.answer.matching import terms
 from bot.answer.messages import MSG
 from bot.index.digests import DigestStore, Point
 from bot.schema import Filters, Passage, Retriever
 from bot.settings import Settings
 from bot.text.lang import Lang
+from bot.text.normalize import normalize
 
 
 @dataclass
@@ -86,8 +88,6 @@ class Numbering:
 
 def person_label(library: Any, name: str, lang: Lang) -> str:
     """"闫俊杰(嘉宾,MiniMax)", "闫俊杰 (Yan Junjie; guest, MiniMax)"."""
-    from bot.answer.suggest import latin_alias
-
     e = library.speakers.get(name)
     role = MSG[lang].get(f"role_{e.role}", "") if e else ""
     bits = [b for b in (role, e.org if e else None) if b]
@@ -96,3 +96,24 @@ def person_label(library: Any, name: str, lang: Lang) -> str:
     latin = latin_alias(library, name) if not name.isascii() else None
     inner = "; ".join(x for x in (latin, ", ".join(bits)) if x)
     return f"{name} ({inner})" if inner else name
+
+
+def latin_alias(library: Any, name: str) -> str | None:
+    entry = library.speakers.get(name)
+    for doc_id in sorted(entry.docs if entry else []):
+        doc = library.docs.get(doc_id)
+        for s in doc.meta.speakers if doc else []:
+            if s.name == name:
+                return next((a for a in s.aliases if a.isascii() and " " in a.strip()), None)
+    return None
+
+
+def mentions_topic(topic: str, passages: list[Passage], every: bool = False) -> bool:
+    """Some (`every`: each) content word of the topic occurs in the passages (or none can be
+    checked: an English word the glossary does not know says nothing about Chinese text)."""
+    words = terms(topic)
+    if not words:
+        return True
+    hay = normalize(" ".join(p.text for p in passages))
+    checkable = [w for w in words if not w.isascii()] or list(words)
+    return (all if every else any)(w in hay for w in checkable)

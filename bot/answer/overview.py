@@ -17,7 +17,16 @@ import hashlib
 from typing import Any
 
 from bot.answer.extractive import pick_sentences
-from bot.answer.gather import Context, Gathered, Numbering, in_quotes, person_label, plain, point_passage
+from bot.answer.gather import (
+    Context,
+    Gathered,
+    Numbering,
+    in_quotes,
+    mentions_topic,
+    person_label,
+    plain,
+    point_passage,
+)
 from bot.answer.kinds import QuestionKind
 from bot.answer.matching import terms
 from bot.answer.messages import MSG
@@ -146,17 +155,6 @@ def _topic_summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
                     llm_question=_llm_question(question, kind, ctx, m), semantic=retrieval.sentence_scores,
                     subjects=list(dict.fromkeys(p.speaker for p in numbering.passages if p.speaker)),
                     topics=[kind.topic])
-
-
-def mentions_topic(topic: str, passages: list[Passage], every: bool = False) -> bool:
-    """Some (`every`: each) content word of the topic occurs in the passages (or none can be
-    checked: an English word the glossary does not know says nothing about Chinese text)."""
-    words = terms(topic)
-    if not words:
-        return True
-    hay = normalize(" ".join(p.text for p in passages))
-    checkable = [w for w in words if not w.isascii()] or list(words)
-    return (all if every else any)(w in hay for w in checkable)
 
 
 def claim_prior(question: str, passages: list[Passage], scores: dict[str, list[tuple[int, int, float]]],

@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from bot.answer.gather import latin_alias, mentions_topic
 from bot.answer.kinds import QuestionKind, library_names
-from bot.answer.overview import mentions_topic
 from bot.schema import Answer
 from bot.text.lang import Lang, simplify
 from bot.text.names import is_placeholder
@@ -38,16 +38,6 @@ def display_name(library: Any, name: str, lang: Lang) -> str:
     if lang == "en" and library is not None and not name.isascii():
         return latin_alias(library, name) or name
     return name
-
-
-def latin_alias(library: Any, name: str) -> str | None:
-    entry = library.speakers.get(name)
-    for doc_id in sorted(entry.docs if entry else []):
-        doc = library.docs.get(doc_id)
-        for s in doc.meta.speakers if doc else []:
-            if s.name == name:
-                return next((a for a in s.aliases if a.isascii() and " " in a.strip()), None)
-    return None
 
 
 def _terms(texts: list[str], question: str, names: set[str], least: int = 2) -> list[str]:
