@@ -124,3 +124,13 @@ def test_a_question_asking_for_money_needs_a_sum():
     assert not asks_for_money("工厂每个月生产多少辆?")
     assert not has_figure("我们把 90% 的时间花在三家客户上。", q)
     assert has_figure("那一轮拿了 3000 万人民币。", q) and has_figure("They raised $2m last year.", "How much money did they raise?")
+
+
+def test_speaker_absent_compares_cosines_within_the_named_person_s_language():
+    # a Chinese question: the named person speaks English (0.80), others' best is Chinese (0.89)
+    # but their best English passage is no closer than the named person's
+    named = Verdict(False, 0.80, 0.1, 0.1, chinese=False, lang="en", cos_by_lang={"en": 0.80})
+    others = Verdict(False, 0.89, 0.6, 0.5, lang="zh", cos_by_lang={"zh": 0.89, "en": 0.81})
+    assert not speaker_absent(named, others, P)
+    others_en = Verdict(False, 0.89, 0.6, 0.5, lang="zh", cos_by_lang={"zh": 0.89, "en": 0.86})
+    assert speaker_absent(named, others_en, P)

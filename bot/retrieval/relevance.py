@@ -132,6 +132,8 @@ class Verdict:
     chinese: bool = True        # the best passage is in the question's language (words compare)
     z: float | None = None
     best_coverage: float = 0.0  # the best single passage among the top three
+    lang: str | None = None     # the best passage's language, when the corpus has several
+    cos_by_lang: dict[str, float] = field(default_factory=dict)   # best cosine in each language
 
 
 @lru_cache(maxsize=4096)
@@ -201,7 +203,7 @@ def judge(ev: Evidence, params: RetrievalParams, named: bool = False) -> Verdict
         # dictionary translation does not count, almost every word has one somewhere
         anchored = any(len(t) >= 2 and any(ev.idf(f) is not None for f in alias_forms(t)) for t in ev.query_tokens)
         strong = cos >= params.en_cos_strong or (cos >= params.en_cos and anchored)
-    return Verdict(not strong, cos, cov, cov1, same, ev.z, best)
+    return Verdict(not strong, cos, cov, cov1, same, ev.z, best, ev.top_lang, dict(ev.cos_by_lang))
 
 
 def speaker_absent(named: Verdict, everyone: Verdict, params: RetrievalParams) -> bool:
@@ -211,6 +213,11 @@ def speaker_absent(named: Verdict, everyone: Verdict, params: RetrievalParams) -
     cosine (e5 finds the named person's nearest turn about as close, but it is about something else)."""
     if everyone.weak or named.top1_coverage >= params.absent_coverage:
         return False
-    gap = everyone.cos - named.cos
+    # cosines compare within a language: e5 scores a Chinese question higher against Chinese
+    # passages, so the named person's English turns are set against others' English ones
+    other = everyone.cos
+    if named.lang and everyone.lang and named.lang != everyone.lang and named.lang in everyone.cos_by_lang:
+        other = everyone.cos_by_lang[named.lang]
+    gap = other - named.cos
     return gap >= params.absent_gap or (named.chinese and gap > 0
                                         and everyone.coverage - named.coverage >= params.absent_coverage_gap)
