@@ -134,3 +134,19 @@ def test_speaker_absent_compares_cosines_within_the_named_person_s_language():
     assert not speaker_absent(named, others, P)
     others_en = Verdict(False, 0.89, 0.6, 0.5, lang="zh", cos_by_lang={"zh": 0.89, "en": 0.86})
     assert speaker_absent(named, others_en, P)
+
+
+def test_a_how_many_question_needs_the_counted_word_beside_the_figure():
+    from bot.retrieval.relevance import has_figure
+
+    q = "这家公司有多少付费用户?"
+    assert not has_figure("用户上传的所有照片,不管是 20 张还是多少张,都会删除。", q)   # 20 photos
+    assert has_figure("现在大约有 3 万付费用户。", q)
+    assert not has_figure("公司发布了 24 亿参数的模型。", "公司现在有多少员工?")
+    # the measure word of the question answers with the noun left out
+    assert has_figure("规模还挺大的,大概有接近一千家。", "平台上大概有多少家客户")
+    assert not has_figure("大概有接近一千个人。", "平台上大概有多少家客户")
+    # one-character units (人, 行, 瓦) set no condition
+    assert has_figure("超过 1000 行就该拆。", "一个 PR 最多写多少行?")
+    assert has_figure("The model has 540 billion parameters.", "How many parameters does PaLM have?")
+    assert not has_figure("About 40 workshops ran last year.", "How many people attended the workshop?")

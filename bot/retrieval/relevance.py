@@ -67,8 +67,43 @@ def has_figure(text: str, question: str = "") -> bool:
     norm = normalize(text)
     if asks_for_money(question) and not _MONEY.search(norm):
         return False   # "多少钱" is answered by a sum, not by "三家公司" or "90% 的时间"
+    counted = _counted(question)
     return any(m.group().lower() not in given and not _YEAR.fullmatch(m.group()) and not _not_amount(norm, m)
+               and (not counted or _counts(norm, m, counted))
                for m in _FIGURE.finditer(norm))
+
+
+# What a "how many" question counts: the words right after 多少 / "how many" ("多少付费用户",
+# "how many employees"), past a measure word. A figure answers it only when one of those words
+# stands next to it ("24亿的参数" counts parameters, not employees; "20 张" photos, not users):
+# a numeral, its measure word and 的 take a few characters in Chinese, a number, a magnitude and
+# an adjective a few words in English. Grammar, not tuned.
+_COUNT_Q = re.compile(r"多少(个|位|名|家|种|款|台|条|项|次|张|篇|本|部|辆|架|单|份)?\s*([^\s,，。?？!！、]{1,8})|"
+                      r"\bhow many\s+()((?:[a-z][\w'-]*\s*){1,2})", re.I)
+_COUNT_NEAR = {"zh": 6, "en": 20}   # characters between the figure and the counted word
+
+
+def _counted(question: str) -> list[str]:
+    """The counted words, then the measure word if the question has one ("多少家客户": 客户, 家)."""
+    m = _COUNT_Q.search(normalize(question))
+    if not m:
+        return []
+    words = tokenize(m.group(2) or m.group(4) or "")
+    # one-character words (人, 行, 瓦) are units as often as nouns: no condition then
+    out = [w for w in words[:2] if len(w) >= 2 and w not in ("钱", "money")]
+    return out + [m.group(1)] if out and m.group(1) else out
+
+
+def _counts(text: str, m: re.Match, counted: list[str]) -> bool:
+    # the same measure word right after the figure answers with the noun left out: "接近一千家"
+    if len(counted[-1]) == 1 and (m.group().endswith(counted[-1])
+                                  or text[m.end():m.end() + 2].lstrip().startswith(counted[-1])):
+        return True
+    counted = [c for c in counted if len(c) > 1]
+    near = _COUNT_NEAR["en" if counted[0].isascii() else "zh"]
+    window = text[max(0, m.start() - near): m.end() + near]
+    words = set(tokenize(window))
+    return any(any((f in words) if f.isascii() else (f in window) for f in alias_forms(c)) for c in counted)
 
 
 def _not_amount(text: str, m: re.Match) -> bool:
