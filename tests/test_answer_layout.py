@@ -74,3 +74,22 @@ def test_golden_offline_answers_quote_whole_sentences_and_name_each_interview_on
             problems[item["id"]] = found
     assert answered >= 40
     assert problems == {}
+
+
+def test_a_short_answer_is_quoted_with_the_sentence_that_explains_it() -> None:
+    from bot.answer.extractive import pick_sentences
+    from bot.settings import AnswerParams
+    from tests.conftest import make_passage
+
+    text = "没有后续。投资人当场很兴奋，但后来又冷静了。我们后来又找了别的基金。"
+    p = make_passage(text, "d1", "对话某人", text, "某人", "guest")
+    picks = pick_sentences("收到 TS 之后投资人有后续吗?", [p], AnswerParams(), host_weight=0.8)
+    assert picks[0].text == "没有后续。投资人当场很兴奋，但后来又冷静了。"
+    assert not any(x.text == "投资人当场很兴奋，但后来又冷静了。" for x in picks)   # not quoted twice
+
+
+def test_quote_marks_inside_a_title_are_not_a_quote() -> None:
+    from bot.answer.quotes import quote_spans
+
+    text = "答(嘉宾,《对话「妙鸭」产品负责人》):“我们坚持真、像、美。”[1]"
+    assert [text[a:b] for a, b, _, _ in quote_spans(text)] == ["“我们坚持真、像、美。”"]

@@ -70,6 +70,14 @@ def _whole(cand: Scored, passages: list[Passage], spans: dict[int, list[tuple[in
     return Scored(cand.n, a, max(b, cand.end), text[a:max(b, cand.end)], cand.score)
 
 
+def _with_next(cand: Scored, passages: list[Passage], spans: dict[int, list[tuple[int, int]]]) -> Scored:
+    text = passages[cand.n - 1].text
+    nxt = next(((a, b) for a, b in spans.get(cand.n, []) if a >= cand.end), None)
+    if nxt is None:
+        return cand
+    return Scored(cand.n, cand.start, nxt[1], text[cand.start:nxt[1]], cand.score)
+
+
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                    skip: Callable[[str], bool] | None = None,
@@ -97,10 +105,18 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
         if weak and (len(picks) >= 2 or cand.score <= 0):
             break
         whole = _whole(cand, passages, spans)
+        if is_filler(whole.text) and cand.score > 0:
+            # a short reply that holds the question's words is often the answer itself ("没有后续。",
+            # "No."): quoted with the sentence that follows it, which says why
+            whole = _with_next(whole, passages, spans)
         if is_filler(whole.text) or _names_title(whole.text, passages[whole.n - 1].title) \
                 or any(p.n == whole.n and p.start == whole.start for p in picks):
             continue   # says nothing, or only restates the interview's title ("今天分享的主题是《…》")
         key, bi = norm(whole.text), bigrams(whole.text)
+        grown = next((i for i, p in enumerate(picks) if p.n == whole.n and whole.start < p.start < whole.end), None)
+        if grown is not None and whole.end >= picks[grown].end:
+            picks[grown], seen[grown] = whole, (key, bi)   # the short answer joins its explanation
+            continue
         if any(key in k or k in key or (bi and len(bi & b) / len(bi | b) > 0.7) for k, b in seen):
             continue   # the same words again (overlapping chunks, repeated titles)
         if picks and sum(len(p.text) for p in picks) + len(whole.text) > params.max_chars:

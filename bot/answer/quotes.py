@@ -33,15 +33,19 @@ _STRAIGHT_SINGLE = re.compile(
 _DASHES = "-‐‑‒–—―−﹘﹣－"
 _QUOTE_MARKS = "\"'“”‘’「」『』＂＇《》"
 _EDGE = set("。，,.!?！？；;:：、…·-—–") | set(_QUOTE_MARKS) | {" ", "\u3000"}
+_TITLE = re.compile(r"《[^《》\n]*》")
 _ELLIPSIS = re.compile(r"\s*(?:……|…|\.\.\.+|。。。+)\s*")
 
 
 def quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     """(outer_start, outer_end, inner_start, inner_end) of quoted stretches, outermost only."""
     found = []
+    # a title in 《…》 may hold quote marks of its own (《对话「妙鸭」产品负责人》): a name, not a quote
+    titles = [(m.start(), m.end()) for m in _TITLE.finditer(text)]
     for pat in [*_PAIRED, _CURLY_SINGLE, _STRAIGHT_SINGLE]:
         for m in pat.finditer(text):
-            found.append((m.start(), m.end(), m.start(1), m.end(1)))
+            if not any(a < m.start() and m.end() < b for a, b in titles):
+                found.append((m.start(), m.end(), m.start(1), m.end(1)))
     found.sort(key=lambda q: (q[0], -q[1]))
     outer: list[tuple[int, int, int, int]] = []
     for q in found:
