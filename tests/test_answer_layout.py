@@ -93,3 +93,13 @@ def test_quote_marks_inside_a_title_are_not_a_quote() -> None:
 
     text = "答(嘉宾,《对话「妙鸭」产品负责人》):“我们坚持真、像、美。”[1]"
     assert [text[a:b] for a, b, _, _ in quote_spans(text)] == ["“我们坚持真、像、美。”"]
+
+
+def test_a_statement_with_a_rhetorical_tag_is_not_a_question() -> None:
+    from bot.answer.matching import is_question
+
+    assert is_question("那么资金从哪里来?")
+    assert is_question("我们是不是应该,先把产品做好?")
+    assert is_question("So where does the money come from?")
+    assert not is_question("但大部分公司走不下去,因为一年可能需要 50 亿美金的算力投入,你怎么投?")
+    assert not is_question("It costs a fortune to train, billions a year, right?")

@@ -25,6 +25,11 @@ _ASCII_TERM = re.compile(r"[a-z0-9][a-z0-9.+\-]*[a-z0-9]|[a-z]")
 _LATIN_WORD = re.compile(r"[a-z]+")
 
 
+# Share of a sentence ending in "?" its last clause must make up for the sentence to be a question
+# rather than a statement with a rhetorical tag; grammar, not tuned.
+QUESTION_CLAUSE_SHARE = 0.35
+
+
 def terms(text: str) -> set[str]:
     """Content words of a question or sentence: jieba words (Chinese stopwords out), whole ASCII
     terms like 'gpt-4', and English words as PyStemmer stems (English stopwords out), so "costs"
@@ -137,7 +142,13 @@ def _fragment(text: str) -> bool:
 
 
 def is_question(text: str) -> bool:
-    return text.rstrip("”」』）) ").endswith(("?", "？"))
+    """A sentence that asks. A statement ending in a short rhetorical tag ("…一年要 50 亿美金的算力
+    投入,你怎么投?") answers: its last clause must be a good part of it to count as a question."""
+    t = text.rstrip("”」』）) ")
+    if not t.endswith(("?", "？")):
+        return False
+    last = re.split(r"[,，;；:：]", t.rstrip("?？"))[-1]
+    return len(last) >= QUESTION_CLAUSE_SHARE * len(t)
 
 
 def blend(scored: list[Scored], passages: list[Passage], semantic: dict[str, list[tuple[int, int, float]]],
