@@ -47,6 +47,9 @@ class RetrievalParams(BaseModel):
     fragment_factor: float = Field(
         0.5, description="Share of its score such a fragment keeps; prompted by a collected-set question where "
         "'對。' outranked the answer after it; a round halving, not tuned.")
+    name_anchor_factor: float = Field(
+        0.5, description="Share of its score a passage keeps when its interview never mentions a name the "
+        "question asks about and another interview does; a round halving as fragment_factor, not tuned.")
     host_question_chars: int = Field(120, description="A host's turn this short counts as a bare question.")
     coverage_rerank: float = Field(
         0.15, description="How much the IDF share of the question's words in a passage adds to its fused "

@@ -110,3 +110,19 @@ def test_a_fragment_ranks_below_passages_that_can_hold_an_answer():
     frag = NodeWithScore(node=TextNode(id_="f", text="對。", metadata={}), score=0.7)
     out = FragmentDemotion(max_chars=10, factor=0.5).postprocess_nodes([frag, _node(kw, "a0", 0.5)])
     assert [n.node.node_id for n in out] == ["a0", "f"]
+
+
+def test_passages_of_interviews_that_never_name_the_subject_rank_below():
+    from bot.retrieval.relevance import question_names
+    from bot.retrieval.rerank import NameAnchor
+
+    kw = _index()
+    names = question_names("Anthropic 拿了多少钱?")
+    assert kw.docs_holding(names[0]) == {"d2"}
+    found = [_node(kw, "x", 0.9), _node(kw, "z", 0.5), _node(kw, "y", 0.6)]
+    out = NameAnchor(keyword=kw, names=names, factor=0.5).postprocess_nodes(found)
+    assert [n.node.node_id for n in out] == ["y", "z", "x"]   # d1 never names Anthropic
+    # a name no interview holds says nothing about which one is meant
+    kept = [_node(kw, "x", 0.9), _node(kw, "y", 0.6)]
+    out = NameAnchor(keyword=kw, names=question_names("Moshi 有多少参数?"), factor=0.5).postprocess_nodes(kept)
+    assert [n.node.node_id for n in out] == ["x", "y"]

@@ -182,6 +182,15 @@ class KeywordIndex:
         bridge = make_bridge(bm25.vocab_dict) if corpus else {}
         return cls(list(ids), bm25, words, fingerprint, list(records), bridge)
 
+    def docs_holding(self, forms: tuple[str, ...]) -> set[str]:
+        """The interviews with a passage that holds any of `forms` (index tokens)."""
+        s = self.scores([forms])
+        if s is None:
+            return set()
+        values, codes = self._field_codes("doc_id")
+        names = {code: doc for doc, code in values.items()}
+        return {names[int(c)] for c in np.unique(codes[s > 0])}
+
     def scores(self, groups: list[tuple[str, ...]]) -> np.ndarray | None:
         """BM25 of every chunk for the question's word groups: each group scores the best of its
         spellings (a synonym set), the groups add up. None when no spelling is in the index."""

@@ -37,9 +37,10 @@ from bot.retrieval.checks import no_figure, same_language, standout
 from bot.retrieval.relevance import (
     Evidence,
     judge,
+    question_names,
     speaker_absent,
 )
-from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
+from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, NameAnchor, ReplyLift
 from bot.retrieval.sides import (
     KeywordSide,
     Rewritten,
@@ -205,6 +206,8 @@ class HybridRetriever:
                                    min_chars=p.reply_min_chars))
         rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
         rules.append(FragmentDemotion(max_chars=p.reply_min_chars, factor=p.fragment_factor))
+        if keyword is not None and (names := question_names(query)):
+            rules.append(NameAnchor(keyword=keyword, names=names, factor=p.name_anchor_factor))
         if chinese and keyword is not None:
             rules.append(CoverageRerank(tokens=tokens, idf=keyword.idf, weight=p.coverage_rerank, forms=keyword.forms))
         for rule in rules:
