@@ -39,7 +39,13 @@ from bot.retrieval.relevance import (
     judge,
     speaker_absent,
 )
-from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, ReplyLift
+from bot.retrieval.rerank import (
+    ContinuationLift,
+    CoverageRerank,
+    FragmentDemotion,
+    HostQuestionDemotion,
+    ReplyLift,
+)
 from bot.retrieval.sides import (
     KeywordSide,
     Rewritten,
@@ -203,6 +209,9 @@ class HybridRetriever:
         if keyword is not None:
             rules.append(ReplyLift(keyword=keyword, allowed=base, speakers=speakers, lift=p.reply_lift,
                                    min_chars=p.reply_min_chars))
+            if p.continuation_lift > 0:
+                rules.append(ContinuationLift(keyword=keyword, allowed=base, lift=p.continuation_lift,
+                                              min_chars=p.reply_min_chars))
         rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
         rules.append(FragmentDemotion(max_chars=p.reply_min_chars, factor=p.fragment_factor))
         if chinese and keyword is not None:
