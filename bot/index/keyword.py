@@ -94,10 +94,17 @@ class KeywordIndex:
             if t not in seen:
                 seen.add(t)
                 out.append(self.forms(t))
+        out.extend(self.phrases(tokens).values())
+        return out
+
+    def phrases(self, tokens: list[str]) -> dict[str, tuple[str, ...]]:
+        """Two adjacent English words of a question that translate as one word the corpus holds:
+        {"busi model": ("商业模式",)} for "business models" (the words alone give 业务, 模型)."""
+        out: dict[str, tuple[str, ...]] = {}
         for a, b in zip(tokens, tokens[1:]):
             phrase = self.bridge.get(f"{a} {b}") if a.isascii() and b.isascii() else None
             if phrase:
-                out.append(tuple(phrase))
+                out[f"{a} {b}"] = tuple(phrase)
         return out
 
     def idf(self, token: str) -> float | None:

@@ -290,7 +290,8 @@ class HybridRetriever:
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
                          speaker=named[0] if named else None, sentence_scores=scores,
                          recorded={n: sorted(d) for n, d in recorded.items()},
-                         forms={t: f[1:] for t, f in forms.items() if len(f) > 1})
+                         forms={**{t: f[1:] for t, f in forms.items() if len(f) > 1},
+                                **(self.keyword.phrases(tokens) if self.keyword is not None else {})})
 
 
 def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:
