@@ -278,7 +278,8 @@ class HybridRetriever:
                 all_verdict = judge(ev_all, self.params)
                 if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
-                    if not all_verdict.weak:
+                    # "others discuss it" only when the best of everyone's passages is someone else's
+                    if not all_verdict.weak and others and others[0].node.metadata.get("speaker") not in named:
                         reason = REASON_SPEAKER_ABSENT
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
