@@ -34,11 +34,7 @@ from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.checks import no_figure, same_language, standout
-from bot.retrieval.relevance import (
-    Evidence,
-    judge,
-    speaker_absent,
-)
+from bot.retrieval.relevance import Evidence, judge, speaker_absent
 from bot.retrieval.rerank import (
     ContinuationLift,
     CoverageRerank,
