@@ -230,12 +230,17 @@ def _fact_person(raw: Any, role: str, note: str | None = None) -> SpeakerInfo | 
 
 _UNTITLED = re.compile(r"^[\W_]+$")
 _HASHLIKE = re.compile(r"(?:^|(?<=[_\-.\s]))(?=[a-f]*\d)[0-9a-f]{8,}(?=$|[_\-.\s])", re.I)
+_CAMEL = re.compile(r"(?:[A-Z][a-z]+){2,}")   # words run together: PythonDocumentary
 
 
 def readable_name(file_name: str) -> str:
-    """A file name as a title: "lex_fridman-podcast_452.srt" → "lex fridman podcast 452"; the
+    """A file name as a title: "lex_fridman-podcast_452.srt" → "lex fridman podcast 452",
+    "PythonDocumentary.vtt" → "Python Documentary" (a name of one run-together word, so the title
+    names what the recording is about; beside other words "OpenClaw" is a name and stays); the
     stem as it is when nothing readable is left."""
     stem = Path(file_name).stem
+    if _CAMEL.fullmatch(stem):
+        return " ".join(re.findall(r"[A-Z][a-z]+", stem))
     words = re.sub(r"[_\-]+|(?<!\d)\.|\.(?!\d)", " ", _HASHLIKE.sub(" ", stem))
     words = " ".join(words.split())
     return words if re.search(r"[^\W\d_]", words) else stem

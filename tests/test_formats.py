@@ -363,6 +363,10 @@ def test_file_names_made_readable() -> None:
     assert readable_name("293_Human-Robot_Interaction.mp3.srt") == "293 Human Robot Interaction mp3"
     assert readable_name("138. 访谈3.5小时_原文.pdf") == "138 访谈3.5小时 原文"
     assert readable_name("000_7c025ce395f4bbe9.txt") == "000_7c025ce395f4bbe9"
+    # a name that is one run-together word is taken apart; beside other words a CamelCase word is a name
+    assert readable_name("PythonDocumentary.vtt") == "Python Documentary"
+    assert readable_name("OpenClaw_keynote-GitHub.srt") == "OpenClaw keynote GitHub"
+    assert readable_name("OpenAI.srt") == "OpenAI"
 
 
 def test_table_rows_read_as_labelled_lines() -> None:

@@ -95,6 +95,8 @@ def score_sentences(query: str, passages: list[Passage], sentences: list[Scored]
     if not sentences:
         return []
     q_terms, q_bi = terms(query), bigrams(query)
+    # two question words that translate as one word ("business models" -> 商业模式) count as a word too
+    q_terms |= {k for k in forms or {} if " " in k and set(k.split()) <= q_terms}
     # A speaker's name in the question picks whose sentences to prefer (below); it is not a word
     # to find in their sentences, where people rarely say their own name.
     low_q = simplify(query).lower()

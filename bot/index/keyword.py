@@ -94,10 +94,17 @@ class KeywordIndex:
             if t not in seen:
                 seen.add(t)
                 out.append(self.forms(t))
+        out.extend(self.phrases(tokens).values())
+        return out
+
+    def phrases(self, tokens: list[str]) -> dict[str, tuple[str, ...]]:
+        """Two adjacent English words of a question that translate as one word the corpus holds:
+        {"busi model": ("商业模式",)} for "business models" (the words alone give 业务, 模型)."""
+        out: dict[str, tuple[str, ...]] = {}
         for a, b in zip(tokens, tokens[1:]):
             phrase = self.bridge.get(f"{a} {b}") if a.isascii() and b.isascii() else None
             if phrase:
-                out.append(tuple(phrase))
+                out[f"{a} {b}"] = tuple(phrase)
         return out
 
     def idf(self, token: str) -> float | None:
@@ -128,21 +135,36 @@ class KeywordIndex:
         meta = {k: v for k, v in rec.items() if k != "text"}
         return NodeWithScore(node=TextNode(id_=cid, text=rec.get("text", ""), metadata=meta), score=score)
 
+    def _order(self, rec: dict) -> list[tuple[int, int, int]]:
+        """(turn, part, row) of every chunk of `rec`'s document, in reading order."""
+        if self._turns is None:
+            turns: dict[str, list[tuple[int, int, int]]] = {}
+            for j, r in enumerate(self.records):
+                turns.setdefault(r.get("doc_id", ""), []).append((int(r.get("turn", 0)), int(r.get("part", 0)), j))
+            self._turns = {d: sorted(v) for d, v in turns.items()}
+        return self._turns.get(rec.get("doc_id", ""), [])
+
     def reply_to(self, cid: str) -> str | None:
         """The first chunk of the turn that follows chunk `cid` in its document: the answer, when
         `cid` is a question."""
         i = self._pos.get(cid)
         if i is None:
             return None
-        if self._turns is None:
-            turns: dict[str, list[tuple[int, int, int]]] = {}
-            for j, r in enumerate(self.records):
-                turns.setdefault(r.get("doc_id", ""), []).append((int(r.get("turn", 0)), int(r.get("part", 0)), j))
-            self._turns = {d: sorted(v) for d, v in turns.items()}
         rec = self.records[i]
-        order = self._turns.get(rec.get("doc_id", ""), [])
+        order = self._order(rec)
         k = bisect.bisect_left(order, (int(rec.get("turn", 0)) + 1, -1, -1))
         return self.ids[order[k][2]] if k < len(order) else None
+
+    def next_part(self, cid: str) -> str | None:
+        """The chunk after `cid` within the same turn (the same speaker going on), None at a turn's end."""
+        i = self._pos.get(cid)
+        if i is None:
+            return None
+        rec = self.records[i]
+        order = self._order(rec)
+        turn = int(rec.get("turn", 0))
+        k = bisect.bisect_right(order, (turn, int(rec.get("part", 0)), i))
+        return self.ids[order[k][2]] if k < len(order) and order[k][0] == turn else None
 
     def mask_where(self, docs: Iterable[str] = (), speakers: Iterable[str] = ()) -> np.ndarray:
         """Boolean mask over `ids` of the chunks in any of `docs` and by any of `speakers`

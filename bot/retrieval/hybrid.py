@@ -34,13 +34,15 @@ from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.checks import no_figure, same_language, standout
-from bot.retrieval.relevance import (
-    Evidence,
-    judge,
-    question_names,
-    speaker_absent,
+from bot.retrieval.relevance import Evidence, judge, question_names, speaker_absent
+from bot.retrieval.rerank import (
+    ContinuationLift,
+    CoverageRerank,
+    FragmentDemotion,
+    HostQuestionDemotion,
+    NameAnchor,
+    ReplyLift,
 )
-from bot.retrieval.rerank import CoverageRerank, FragmentDemotion, HostQuestionDemotion, NameAnchor, ReplyLift
 from bot.retrieval.sides import (
     KeywordSide,
     Rewritten,
@@ -204,6 +206,9 @@ class HybridRetriever:
         if keyword is not None:
             rules.append(ReplyLift(keyword=keyword, allowed=base, speakers=speakers, lift=p.reply_lift,
                                    min_chars=p.reply_min_chars))
+            if p.continuation_lift > 0:
+                rules.append(ContinuationLift(keyword=keyword, allowed=base, lift=p.continuation_lift,
+                                              min_chars=p.reply_min_chars))
         rules.append(HostQuestionDemotion(speakers=speakers, max_chars=p.host_question_chars, factor=self.host_weight))
         rules.append(FragmentDemotion(max_chars=p.reply_min_chars, factor=p.fragment_factor))
         if keyword is not None and (names := question_names(query)):
@@ -272,7 +277,8 @@ class HybridRetriever:
                 all_verdict = judge(ev_all, self.params)
                 if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
-                    if not all_verdict.weak:
+                    # "others discuss it" only when the best of everyone's passages is someone else's
+                    if not all_verdict.weak and others and others[0].node.metadata.get("speaker") not in named:
                         reason = REASON_SPEAKER_ABSENT
                         fused = others
         passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
@@ -284,7 +290,8 @@ class HybridRetriever:
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
                          speaker=named[0] if named else None, sentence_scores=scores,
                          recorded={n: sorted(d) for n, d in recorded.items()},
-                         forms={t: f[1:] for t, f in forms.items() if len(f) > 1})
+                         forms={**{t: f[1:] for t, f in forms.items() if len(f) > 1},
+                                **(self.keyword.phrases(tokens) if self.keyword is not None else {})})
 
 
 def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:

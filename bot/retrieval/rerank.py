@@ -3,6 +3,11 @@
 Each one fixes something plain fusion gets wrong in interviews:
 - `ReplyLift`: people ask what the interviewer asked, in the interviewer's words; what they want
   is the reply that follows the host's question, so the reply inherits most of its score.
+- `ContinuationLift`: a transcript that does not mark speakers (raw ASR) is one unbroken turn cut
+  every few hundred characters, not where its subject changes; the passage after a matching one
+  goes on about the same thing ("that workshop", "they came with…") without its words, so it
+  inherits a share of its predecessor's score. (Where speakers are marked, a passage's context is
+  its turn and the host's question before it: `ReplyLift`.)
 - `HostQuestionDemotion`: a host's short question shares the topic's words but holds no answer.
 - `FragmentDemotion`: a passage too short to hold an answer ("對。") keeps half its score.
 - `NameAnchor`: a name the question asks about (Moshi, Waymo, 妙鸭) that some interviews mention:
@@ -24,6 +29,8 @@ from pydantic import Field
 from bot.index.keyword import KeywordIndex
 from bot.retrieval.relevance import coverage
 
+UNMARKED = "unmarked"   # the role of a passage from a transcript that does not mark speakers (ingest.chunking)
+
 
 def _by_score(nodes: list[NodeWithScore]) -> list[NodeWithScore]:
     return sorted(nodes, key=lambda n: n.score or 0.0, reverse=True)
@@ -43,10 +50,7 @@ class ReplyLift(BaseNodePostprocessor):
         return "ReplyLift"
 
     def _allowed(self, cid: str) -> bool:
-        if self.allowed is None:
-            return True
-        i = self.keyword.position(cid)
-        return i is not None and bool(self.allowed[i])
+        return _allowed(self.keyword, self.allowed, cid)
 
     def _postprocess_nodes(self, nodes: list[NodeWithScore],
                            query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
@@ -66,6 +70,46 @@ class ReplyLift(BaseNodePostprocessor):
             else:
                 by_id[rid] = self.keyword.node(rid, lifted)
         return _by_score(list(by_id.values()))
+
+
+class ContinuationLift(BaseNodePostprocessor):
+    """In a transcript that does not mark speakers, the next chunk after a found one gets `lift`
+    of its score (one step, from the scores as found)."""
+
+    keyword: KeywordIndex
+    allowed: Any = None
+    lift: float = 0.9
+    min_chars: int = 10
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ContinuationLift"
+
+    def _postprocess_nodes(self, nodes: list[NodeWithScore],
+                           query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
+        by_id = {n.node.node_id: n for n in nodes}
+        found = [(n.node.node_id, n.node.metadata, n.score or 0.0) for n in nodes]
+        for cid, m, score in found:
+            if m.get("role") != UNMARKED:
+                continue
+            nid = self.keyword.next_part(cid)
+            rec = self.keyword.record(nid) if nid else None
+            if rec is None or len(rec.get("text", "").strip()) < self.min_chars or not _allowed(self.keyword, self.allowed, nid):
+                continue
+            lifted = score * self.lift
+            if nid in by_id:
+                by_id[nid].score = max(by_id[nid].score or 0.0, lifted)
+            else:
+                by_id[nid] = self.keyword.node(nid, lifted)
+        return _by_score(list(by_id.values()))
+
+
+def _allowed(keyword: KeywordIndex, allowed: Any, cid: str) -> bool:
+    """`cid` is within the filter's mask over the keyword index (None: no filter)."""
+    if allowed is None:
+        return True
+    i = keyword.position(cid)
+    return i is not None and bool(allowed[i])
 
 
 class HostQuestionDemotion(BaseNodePostprocessor):
