@@ -43,6 +43,7 @@ from bot.retrieval.rerank import (
     NameAnchor,
     ReplyLift,
 )
+from bot.retrieval.results import interleave, to_passage
 from bot.retrieval.sides import (
     KeywordSide,
     Rewritten,
@@ -52,7 +53,7 @@ from bot.retrieval.sides import (
     metadata_filters,
     weights,
 )
-from bot.schema import Filters, Passage, Retrieval
+from bot.schema import Filters, Retrieval
 from bot.settings import RetrievalParams
 from bot.text.lang import detect_lang
 from bot.text.normalize import normalize
@@ -67,19 +68,6 @@ REASON_NO_FIGURE = "no_figure"             # the passages discuss it but give no
 
 def is_chinese(text: str) -> bool:
     return detect_lang(text) == "zh"
-
-
-def _to_passage(n: NodeWithScore) -> Passage:
-    m = n.node.metadata
-    return Passage(
-        node_id=n.node.node_id, doc_id=m.get("doc_id", ""), doc_file=m.get("doc_file", ""),
-        title=m.get("title", ""), speaker=m.get("speaker") or None, role=m.get("role", "unknown"),
-        kind=m.get("kind", "speech"), section=m.get("section") or None, turn=int(m.get("turn", 0)),
-        start=int(m.get("start", 0)), end=int(m.get("end", 0)), text=n.node.get_content(),
-        score=float(n.score or 0.0), question=m.get("question") or None,
-        time=float(m["time"]) if isinstance(m.get("time"), (int, float)) and m["time"] >= 0 else None,
-        media_url=m.get("media_url") or None, people=m.get("people") or None,
-    )
 
 
 class HybridRetriever:
@@ -258,7 +246,7 @@ class HybridRetriever:
             # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
             # voice is represented instead of the one whose words happen to score higher.
             runs = [self._search(topic, *scope(name), top_k, embedding, tokens, rewrites) for name in named]
-            fused = _interleave([f for f, _ in runs])
+            fused = interleave([f for f, _ in runs])
             weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
         elif recorded:
             fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens, rewrites)
@@ -281,7 +269,7 @@ class HybridRetriever:
                     if not all_verdict.weak and others and others[0].node.metadata.get("speaker") not in named:
                         reason = REASON_SPEAKER_ABSENT
                         fused = others
-        passages = [_to_passage(n) for n in fused[:max(top_k, 10)]]
+        passages = [to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
         if (not weak and same_language(topic, passages, self.keyword)
                 and no_figure(topic, passages, scores, self.library, self.params.figure_sentences)):
@@ -292,14 +280,3 @@ class HybridRetriever:
                          recorded={n: sorted(d) for n, d in recorded.items()},
                          forms={**{t: f[1:] for t, f in forms.items() if len(f) > 1},
                                 **(self.keyword.phrases(tokens) if self.keyword is not None else {})})
-
-
-def _interleave(runs: list[list[NodeWithScore]]) -> list[NodeWithScore]:
-    out: list[NodeWithScore] = []
-    seen: set[str] = set()
-    for i in range(max((len(r) for r in runs), default=0)):
-        for r in runs:
-            if i < len(r) and r[i].node.node_id not in seen:
-                seen.add(r[i].node.node_id)
-                out.append(r[i])
-    return out
