@@ -149,8 +149,14 @@ class OverviewParams(BaseModel):
     brief_points: int = Field(
         3, description="Digest points per interview when the whole collection is summarised (its heaviest "
         "topics, in the order said); set by reading the seeds' overview, not tuned.")
+    summary_interviews: int = Field(
+        8, description="Interviews at most a summary lists (a person's, several interviews', the collection's), "
+        "the rest counted: the seeds (5) whole; a speaker in 290 synthetic interviews made a 280k-character answer.")
     side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
     suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
+    suggest_texts: int = Field(
+        40, description="Quotes (or passages) at most whose nouns the suggestions draw on: a seed guest's summary "
+        "quotes 8-12; a speaker in hundreds of interviews, thousands (tagging them all took seconds at 100k).")
     starters: int = Field(4, description="Example questions on the empty chat, made from the library (what is in it, a guest's main points, a topic, a comparison).")
     claim_prior: float = Field(
         0.02, description="Added to the stored similarity of a sentence that is one of its speaker's digest "

@@ -156,7 +156,7 @@ class ChatEngine:
             yield from self._gathered(answer, gathered, lang, llm_error)
             timings["answer"] = _ms(t)
             answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
-                                         gathered.subjects, gathered.topics)
+                                         gathered.subjects, gathered.topics, self.settings.overview.suggest_texts)
             yield self._final(answer)
             return
         retrieval.passages = within_filters(retrieval.passages, filters)
@@ -187,7 +187,8 @@ class ChatEngine:
             if skip is not None and (not answer.citations or all(skip(c.quote) for c in answer.citations)):
                 answer.text, answer.citations, answer.passages = m["no_more"], [], []
         timings["answer"] = _ms(t)
-        answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions)
+        answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
+                                     texts_at_most=self.settings.overview.suggest_texts)
         yield self._final(answer)
 
     def _gathered(self, answer: Answer, g: Gathered, lang: Lang, llm_error: str | None) -> Iterator[StreamEvent]:
