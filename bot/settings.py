@@ -57,6 +57,12 @@ class RetrievalParams(BaseModel):
     overfetch_max: int = Field(
         300, description="Most hits an unfiltered passage search fetches to keep the allowed ones (each comes "
         "with its text: ~0.1 ms a hit); measured on 100k synthetic passages (benchmarks/results.md).")
+    exact_max: int = Field(
+        300, description="A passage search restricted to at most this many passages fetches their vectors by id and "
+        "scores them all (exact, ~5 ms); Chroma's HNSW with so few ids allowed took 100-800 ms at 100k (benchmarks).")
+    sentence_exact_max: int = Field(
+        1_000, description="The same for a sentence search in Chroma (a named speaker's English turns, one interview): "
+        "vectors by id, ~10-30 ms for 1k; an id-restricted HNSW query over 410k took 0.2-1.3 s (benchmarks).")
     sentence_hits_per_passage: int = Field(
         4, description="Sentence hits fetched per passage wanted when sentences are searched in Chroma.")
     sentence_id_filter_max: int = Field(
