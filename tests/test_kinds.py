@@ -334,3 +334,17 @@ def test_the_chats_clear_icon_and_option_buttons_are_wired():
     chat_id = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "chat")
     events = {tuple(t) for d in demo.config["dependencies"] for t in d["targets"]}
     assert (chat_id, "clear") in events and (chat_id, "option_select") in events
+
+
+def test_the_engine_loads_the_suggestions_tagger_in_the_background_once(world):
+    import sys
+
+    import bot.answer.suggest as suggest_mod
+
+    settings, _, _, _, retriever = world
+    ChatEngine(settings, retriever)
+    first = suggest_mod._warming
+    ChatEngine(settings, retriever)
+    assert first is not None and suggest_mod._warming is first and first.daemon
+    first.join(30)
+    assert not first.is_alive() and "jieba.posseg" in sys.modules
