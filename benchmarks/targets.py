@@ -61,7 +61,7 @@ def _ingest(results: dict[str, Any]) -> list[Row]:
     for key, label in (("ingest", "local e5"), ("ingest-openai", "EMBED_BACKEND=openai")):
         ing = results.get(key)
         if not isinstance(ing, dict) or "sizes" not in ing:
-            why = f"failed: {ing['error'][:200]}" if isinstance(ing, dict) and "error" in ing else ""
+            why = "failed: " + ing["error"][:200].replace("\n", " ") if isinstance(ing, dict) and "error" in ing else ""
             out.append((f"cold ingest ≤ {INGEST_RATIO}× bare model, {label}", "not measured", "not measured", why))
             continue
         sizes = ing["sizes"]
