@@ -56,7 +56,8 @@ def retrieval(found: list[dict[str, Any]]) -> list[str]:
         b = row.get("build", {})
         build = (f"ingest {b['ingest_s']} s ({b['files']:,} files)" + (f", cached: built {b['built_at']} by this code"
                                                                      if b.get("cached") else "") if "ingest_s" in b
-                 else f"copied {b['copied_s']} s" if "copied_s" in b else b.get("from", ""))
+                 else f"copied {b['copied_s']} s" if "copied_s" in b
+                 else f"the embedded row's files moved, {b['moved_s']} s" if "moved_s" in b else b.get("from", ""))
         rows.append([row["corpus"], row["mode"], row["chunks"], sentences, _digests(row["store"]), row["p50_ms"],
                      row["p95_ms"], row["max_ms"], row["load_s"], row["rss_loaded_mb"], row["peak_rss_mb"],
                      row["sentence_search"], build])
