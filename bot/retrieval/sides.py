@@ -67,7 +67,6 @@ class VectorSide(VectorIndexRetriever):
         self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
         return found
 
-
     def _exact(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         ids, keyword = self.exact
         embedding = query_bundle.embedding or self._embed_model.get_query_embedding(query_bundle.query_str)
