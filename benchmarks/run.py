@@ -73,6 +73,16 @@ def _synthetic_store(work: Path, n: int, cache: Path | None, key: str, data: Pat
     return data, {**built, "cached": False}
 
 
+def move_for_server(data: Path, server_path: Path, server_data: Path) -> float:
+    """copy_for_server for a scratch copy no one reads afterwards: its files move (2.7 GB at 100k)."""
+    t = time.perf_counter()
+    shutil.rmtree(server_path, ignore_errors=True)
+    shutil.rmtree(server_data, ignore_errors=True)
+    shutil.move(str(data / "chroma"), server_path)
+    shutil.move(str(data), server_data)
+    return time.perf_counter() - t
+
+
 def retrieval_rows(work: Path, sizes: list[int], server_sizes: list[int], seeds_data: Path,
                    cache: Path | None = None) -> list[dict[str, Any]]:
     from benchmarks.synth import copy_for_server
@@ -80,13 +90,13 @@ def retrieval_rows(work: Path, sizes: list[int], server_sizes: list[int], seeds_
 
     rows: list[dict[str, Any]] = []
 
-    def on_server(data: Path, name: str, corpus: str, *extra: str) -> None:
+    def on_server(data: Path, name: str, corpus: str, *extra: str, move: bool = False) -> None:
         served, path = work / f"{name}-server-data", work / f"{name}-server-chroma"
-        copy_s = copy_for_server(data, path, served)
+        copy_s = move_for_server(data, path, served) if move else copy_for_server(data, path, served)
         with ChromaServer(path, log=work / f"{name}-server.log") as srv:
             r = run_child("benchmarks.bench_retrieval", "query", "--data", str(served), "--host", srv.host,
                           "--port", str(srv.port), *extra)
-        rows.append({"corpus": corpus, "build": {"copied_s": round(copy_s, 1)}, **r})
+        rows.append({"corpus": corpus, "build": {"moved_s" if move else "copied_s": round(copy_s, 1)}, **r})
         shutil.rmtree(served, ignore_errors=True)
         shutil.rmtree(path, ignore_errors=True)
 
@@ -99,8 +109,8 @@ def retrieval_rows(work: Path, sizes: list[int], server_sizes: list[int], seeds_
         if n in sizes:
             r = run_child("benchmarks.bench_retrieval", "query", "--data", str(data))
             rows.append({"corpus": f"synthetic {n:,}", "build": built, **r})
-        if n in server_sizes:
-            on_server(data, f"synth-{n}", f"synthetic {n:,}")
+        if n in server_sizes:   # the last use of this scratch copy: its files move to the server
+            on_server(data, f"synth-{n}", f"synthetic {n:,}", move=True)
         shutil.rmtree(data, ignore_errors=True)
     return rows
 

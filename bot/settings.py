@@ -63,6 +63,12 @@ class RetrievalParams(BaseModel):
     overfetch_max: int = Field(
         300, description="Most hits an unfiltered passage search fetches to keep the allowed ones (each comes "
         "with its text: ~0.1 ms a hit); measured on 100k synthetic passages (benchmarks/results.md).")
+    exact_max: int = Field(
+        300, description="A passage search restricted to at most this many passages fetches their vectors by id and "
+        "scores them all (exact, ~5 ms); Chroma's HNSW with so few ids allowed took 100-800 ms at 100k (benchmarks).")
+    sentence_exact_max: int = Field(
+        1_000, description="The same for a sentence search in Chroma (a named speaker's English turns, one interview): "
+        "vectors by id, ~10-30 ms for 1k; an id-restricted HNSW query over 410k took 0.2-1.3 s (benchmarks).")
     sentence_hits_per_passage: int = Field(
         4, description="Sentence hits fetched per passage wanted when sentences are searched in Chroma.")
     sentence_id_filter_max: int = Field(
@@ -155,8 +161,14 @@ class OverviewParams(BaseModel):
     brief_points: int = Field(
         3, description="Digest points per interview when the whole collection is summarised (its heaviest "
         "topics, in the order said); set by reading the seeds' overview, not tuned.")
+    summary_interviews: int = Field(
+        8, description="Interviews at most a summary lists (a person's, several interviews', the collection's), "
+        "the rest counted: the seeds (5) whole; a speaker in 290 synthetic interviews made a 280k-character answer.")
     side_quotes: int = Field(2, description="Quotes per side of a comparison (its position in a line or two).")
     suggestions: int = Field(3, description="Suggested follow-up questions under an answer.")
+    suggest_texts: int = Field(
+        40, description="Quotes (or passages) at most whose nouns the suggestions draw on: a seed guest's summary "
+        "quotes 8-12; a speaker in hundreds of interviews, thousands (tagging them all took seconds at 100k).")
     starters: int = Field(4, description="Example questions on the empty chat, made from the library (what is in it, a guest's main points, a topic, a comparison).")
     claim_prior: float = Field(
         0.02, description="Added to the stored similarity of a sentence that is one of its speaker's digest "

@@ -196,7 +196,8 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
 
     t1 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
-    collection = open_collection(settings, embedder)
+    client = make_chroma_client(settings)   # one client for the run's three collections
+    collection = open_collection(settings, embedder, client)
     store = make_vector_store(collection)
     existing = _existing(collection)
     wanted = {c.id: (c, d) for c, d in chunks}
@@ -243,7 +244,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     report.seconds["update_delete"] = time.perf_counter() - t3
 
     t5 = time.perf_counter()
-    _index_sentences(settings, embedder, wanted, report, progress)
+    _index_sentences(settings, embedder, wanted, report, progress, client)
     report.seconds["sentences"] = time.perf_counter() - t5
 
     t4 = time.perf_counter()
@@ -263,7 +264,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     report.seconds["keyword_index"] = time.perf_counter() - t4
 
     t6 = time.perf_counter()
-    sentences = open_collection(settings, embedder, name=sentences_collection(settings.collection))
+    sentences = open_collection(settings, embedder, client, name=sentences_collection(settings.collection))
     report.digests_built = update_digests(settings, docs, [c for c, _ in chunks], collection_vectors(sentences))
     report.seconds["digests"] = time.perf_counter() - t6
 
@@ -277,10 +278,10 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
 
 
 def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[Chunk, CleanDoc]],
-                     report: IngestReport, progress: Progress) -> None:
+                     report: IngestReport, progress: Progress, client: Any = None) -> None:
     """Bring the sentence collection in line with the passages: the same add-what-is-missing,
     delete-what-is-gone steps, so a killed run resumes here too."""
-    col = open_collection(settings, embedder, name=sentences_collection(settings.collection))
+    col = open_collection(settings, embedder, client, name=sentences_collection(settings.collection))
     rows = {sid: (text, meta) for c, _ in wanted.values() for sid, text, meta in sentence_rows(c)}
     have = _existing(col, metadata=False)
     to_add = [sid for sid in rows if sid not in have]

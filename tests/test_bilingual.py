@@ -109,3 +109,21 @@ def test_translations_are_parsed_per_language():
     assert parse_translations(reply, ["en"]) == {"en": "How much was the oven?"}
     assert parse_translations(reply, ("zh", "en")) == {"zh": "烤炉多少钱?", "en": "How much was the oven?"}
     assert parse_translations("sorry, I can't", ["en"]) == {}
+
+
+def test_the_bridge_holds_every_dictionary_entry_whose_translation_the_corpus_has():
+    # built from the words the corpus holds (an index of the dictionary by translation), it must
+    # give what a scan of the whole dictionary gives
+    from bot.text.bilingual import bridge, dictionary
+
+    d = dictionary()
+    vocab = {"成本", "模型", "训练", "数据", "cost", "model", "train", "data", "open", "sourc", "机器人"}
+    scan: dict[str, list[str]] = {}
+    for key, chinese in d.en_zh.items():
+        if hit := [z for z in chinese if z in vocab][:3]:
+            scan[key] = hit
+    for zh, english in d.zh_en.items():
+        if hit := [e for e in english if e in vocab][:3]:
+            scan[zh] = hit
+    got = bridge(vocab)
+    assert got == scan and got["cost"][0] == "成本" and "model" in got.get("模型", [])

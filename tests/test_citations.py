@@ -179,3 +179,17 @@ def test_renumber_in_reading_order_without_gaps(passages):
     assert sorted(by_n) == [1, 2, 3]
     assert by_n[2].speaker == "闫俊杰" and passages[by_n[2].passage] is passages[4]
     assert by_n[3].passage == 1 and "2024" not in out
+
+
+def test_many_quotes_each_cite_their_own_passage():
+    # a summary over many interviews quotes hundreds of times: every quote is found in the
+    # passage its marker names, and text outside the quotes is not taken for one
+    from bot.schema import Passage
+
+    passages = [Passage(node_id=f"c{i}", doc_id="d", doc_file="d.txt", title="T", speaker="甲", role="guest",
+                        kind="speech", section=None, turn=i, start=100 * i, end=100 * i + 20,
+                        text=f"第{i}段。这是第{i}句原话。后面还有话。", score=1.0) for i in range(1, 301)]
+    answer = "\n".join(f"- “这是第{i}句原话。”[{i}]" for i in range(1, 301))
+    out = cite(answer, passages, "zh", loose=False)
+    assert not out.unverified and len(out.citations) == 300
+    assert all(c.verified and c.quote == f"这是第{c.n}句原话。" for c in out.citations)

@@ -138,6 +138,27 @@ def test_summary_of_everything_names_each_interview(world):
     assert {c.doc_id for c in answer.citations} == {"a_quantum", "b_robots"}
 
 
+def test_a_summary_lists_at_most_summary_interviews_and_counts_the_rest(world):
+    settings, _, _, _, retriever = world
+    settings = settings.model_copy(update={"overview": settings.overview.model_copy(update={"summary_interviews": 1})})
+    answer = ChatEngine(settings, retriever).ask("Summarize all the interviews")
+    assert not answer.refused and (TITLE_A in answer.text) != (TITLE_B in answer.text)
+    assert len({c.doc_id for c in answer.citations}) == 1
+    assert "1 more interviews not listed" in answer.text
+
+
+def test_suggestions_draw_on_the_first_quotes_only(world, monkeypatch):
+    import bot.answer.suggest as suggest_mod
+
+    settings, _, _, _, retriever = world
+    seen: list[int] = []
+    real = suggest_mod._terms
+    monkeypatch.setattr(suggest_mod, "_terms", lambda texts, *a, **kw: seen.append(len(texts)) or real(texts, *a, **kw))
+    settings = settings.model_copy(update={"overview": settings.overview.model_copy(update={"suggest_texts": 1})})
+    answer = ChatEngine(settings, retriever).ask("总结一下赵大力的主要观点")
+    assert len(answer.citations) >= 2 and seen and max(seen) == 1
+
+
 def test_summary_on_a_topic_searches_within_the_interview(world):
     settings, _, _, _, retriever = world
     answer = ChatEngine(settings, retriever).ask("飞轮机器人的演讲里讲了电池的哪些问题?")
@@ -313,3 +334,17 @@ def test_the_chats_clear_icon_and_option_buttons_are_wired():
     chat_id = next(c["id"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "chat")
     events = {tuple(t) for d in demo.config["dependencies"] for t in d["targets"]}
     assert (chat_id, "clear") in events and (chat_id, "option_select") in events
+
+
+def test_the_engine_loads_the_suggestions_tagger_in_the_background_once(world):
+    import sys
+
+    import bot.answer.suggest as suggest_mod
+
+    settings, _, _, _, retriever = world
+    ChatEngine(settings, retriever)
+    first = suggest_mod._warming
+    ChatEngine(settings, retriever)
+    assert first is not None and suggest_mod._warming is first and first.daemon
+    first.join(30)
+    assert not first.is_alive() and "jieba.posseg" in sys.modules

@@ -102,9 +102,17 @@ def test_memory_and_chroma_searches_agree_and_respect_filters(tmp_path, monkeypa
     for idx in (memory, chroma):
         hits = idx.search(q, 5, allowed, where)
         assert hits and all(keyword.record(c)["doc_id"] == doc_b for c, _ in hits)
-    # Chroma path, restricted three ways (unfiltered hits kept by the mask; the allowed sentences'
-    # ids; Chroma's metadata filter): each gives what the in-memory search gives
+    # Chroma path, restricted four ways (a few allowed sentences' vectors fetched by id and all
+    # scored; unfiltered hits kept by the mask; the allowed sentences' ids; Chroma's metadata
+    # filter): each gives what the in-memory search gives
     want = [c for c, _ in memory.search(q, 5, allowed, where)]
+    assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
+    calls = []
+    monkeypatch.setattr(chroma, "_query", lambda *a, **kw: calls.append(a) or SentenceIndex._query(chroma, *a, **kw))
+    chroma.search(q, 5, allowed, where)
+    assert calls == []   # few allowed: no HNSW query at all
+    monkeypatch.undo()
+    chroma.params = chroma.params.model_copy(update={"sentence_exact_max": 0})
     assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
     chroma.params = chroma.params.model_copy(update={"sentence_id_filter_max": 0})
     assert [c for c, _ in chroma.search(q, 5, allowed, where)] == want
@@ -207,3 +215,24 @@ def test_a_search_restricted_to_most_passages_may_go_unfiltered_with_the_same_re
     unfiltered = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
     assert [p.node_id for p in unfiltered.passages] == [p.node_id for p in by_ids.passages]
     assert by_ids.passages and all(p.doc_id == only_b.docs[0] for p in unfiltered.passages)
+
+
+def test_a_search_restricted_to_a_few_passages_scores_them_exactly_with_the_same_results(tmp_path):
+    # up to exact_max allowed passages their vectors are fetched by id and all scored, instead of an
+    # id-restricted HNSW query (slow in Chroma when the ids are few among many)
+    from bot.schema import Filters
+    from bot.settings import RetrievalParams
+
+    src = _src(tmp_path, [A, B])
+    settings = Settings(data_dir=tmp_path / "data")
+    emb = FakeEmbedder()
+    run_ingest(settings, src, embedder=emb)
+    retriever = build_services(settings, emb).retriever
+    only_b = Filters(docs=[B.removesuffix(".txt")])
+    question = "语音比文字便宜,因为语音慢"
+    exact = retriever.retrieve(question, only_b, top_k=8)
+    retriever.params = RetrievalParams(exact_max=0)
+    by_ids = retriever.retrieve(question, only_b, top_k=8)
+    assert exact.passages and [p.node_id for p in exact.passages] == [p.node_id for p in by_ids.passages]
+    assert all(p.doc_id == only_b.docs[0] for p in exact.passages)
+    assert [round(p.score, 4) for p in exact.passages] == [round(p.score, 4) for p in by_ids.passages]

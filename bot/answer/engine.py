@@ -37,7 +37,7 @@ from bot.answer.overview import claim_prior, summary
 from bot.answer.prompts import PROMPTS_DIR, Prompt, data_text, load_prompt, prompt_exists
 from bot.answer.reply import read_reply
 from bot.answer.scope import outside_filters, within_filters
-from bot.answer.suggest import suggest
+from bot.answer.suggest import suggest, warm_tagger
 from bot.answer.translate import QuestionTranslator
 from bot.answer.writers import FILTERED, ExtractiveWriter, LLMWriter, join_notice
 from bot.index.digests import DigestStore
@@ -61,6 +61,7 @@ class ChatEngine:
         # falls back to
         self.writer = LLMWriter(settings, llm, self._prompt) if llm is not None else None
         self.extractive = ExtractiveWriter(settings)
+        warm_tagger()   # the suggestions' tagger, loaded while the engine waits for its first question
         if llm is not None:   # a broken prompt file should fail at start-up, not on the first question
             for name in ("answer_zh", "answer_en", "summary_zh", "summary_en", "compare_zh", "compare_en"):
                 if name.startswith("answer") or prompt_exists(name, self.prompts_dir):
@@ -156,7 +157,7 @@ class ChatEngine:
             yield from self._gathered(answer, gathered, lang, llm_error)
             timings["answer"] = _ms(t)
             answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
-                                         gathered.subjects, gathered.topics)
+                                         gathered.subjects, gathered.topics, self.settings.overview.suggest_texts)
             yield self._final(answer)
             return
         retrieval.passages = within_filters(retrieval.passages, filters)
@@ -187,7 +188,8 @@ class ChatEngine:
             if skip is not None and (not answer.citations or all(skip(c.quote) for c in answer.citations)):
                 answer.text, answer.citations, answer.passages = m["no_more"], [], []
         timings["answer"] = _ms(t)
-        answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions)
+        answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
+                                     texts_at_most=self.settings.overview.suggest_texts)
         yield self._final(answer)
 
     def _gathered(self, answer: Answer, g: Gathered, lang: Lang, llm_error: str | None) -> Iterator[StreamEvent]:

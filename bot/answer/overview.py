@@ -68,14 +68,21 @@ def summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
     fingerprints: list[str] = []
     subjects: list[str] = []
     topics: list[str] = []
+    most = ctx.settings.overview.summary_interviews
     if kind.people:
         for name in kind.people:
             entry = lib.speakers.get(name)
-            for doc_id in sorted(entry.docs if entry else []):
+            shown = 0
+            doc_ids = sorted(entry.docs if entry else [])
+            for i, doc_id in enumerate(doc_ids):
+                if shown == most:   # the rest only counted: a reader asks about one of them
+                    lines.extend([m["more_interviews"].format(n=len(doc_ids) - i), ""])
+                    break
                 digest, doc = ctx.digests.get(doc_id), lib.docs.get(doc_id)
                 points = digest.speakers.get(name, []) if digest else []
                 if not points:
                     continue
+                shown += 1
                 fingerprints.append(digest.fingerprint)
                 lines.append(m["person_points"].format(who=person_label(lib, name, ctx.lang), title=plain(doc.meta.title)))
                 lines.extend(_points_block(points, doc, numbering, ctx.lang))
@@ -87,10 +94,15 @@ def summary(kind: QuestionKind, ctx: Context, question: str) -> Gathered:
         overview_only = not kind.docs   # everything: a few points per interview
         if overview_only:
             lines.append(m["all_points"].format(n=len(doc_ids)))
-        for doc_id in doc_ids:
+        shown = 0
+        for i, doc_id in enumerate(doc_ids):
+            if shown == most:
+                lines.extend([m["more_interviews"].format(n=len(doc_ids) - i), ""])
+                break
             digest, doc = ctx.digests.get(doc_id), lib.docs.get(doc_id)
             if digest is None or doc is None or not digest.interview:
                 continue
+            shown += 1
             fingerprints.append(digest.fingerprint)
             points = digest.interview
             if overview_only:

@@ -7,6 +7,7 @@ the person says about them). Worded in the question's language, at most `limit`.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from typing import Any
 
@@ -31,6 +32,24 @@ TEMPLATES = {
            "differ": "How do {a} and {b} differ on {term}?", "doc": "Summarize «{title}»",
            "all": "What interviews are there?"},
 }
+
+
+_warming: threading.Thread | None = None
+
+
+def warm_tagger() -> None:
+    """Load jieba's part-of-speech tables (1.5 s on first use, measured) in a background thread,
+    once per process, so the first answer's suggestions do not wait for them."""
+    global _warming
+    if _warming is None:
+        def load() -> None:
+            import jieba.posseg
+
+            segmenter()
+            list(jieba.posseg.cut("预热", HMM=False))
+
+        _warming = threading.Thread(target=load, daemon=True, name="pos-tagger-warm-up")
+        _warming.start()
 
 
 def display_name(library: Any, name: str, lang: Lang) -> str:
@@ -71,10 +90,14 @@ def _terms(texts: list[str], question: str, names: set[str], least: int = 2) -> 
 
 
 def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit: int,
-            subjects: list[str] | None = None, topics: list[str] | None = None) -> list[str]:
-    """Up to `limit` follow-up questions for `answer` (none for errors and small talk)."""
+            subjects: list[str] | None = None, topics: list[str] | None = None, texts_at_most: int = 40) -> list[str]:
+    """Up to `limit` follow-up questions for `answer` (none for errors and small talk). The words
+    they ask about come from the first `texts_at_most` quotes or passages of a list: a summary
+    over hundreds of interviews quotes thousands of times, and part-of-speech tagging them all
+    cost seconds (its most frequent nouns are as well found in the first few dozen)."""
     if library is None or answer.error or limit <= 0:
         return []
+
     t = TEMPLATES[lang]
     names = library_names(library)
     guests = [n for n in dict.fromkeys(subjects or []) if n in library.speakers and library.speakers[n].role != "host"]
@@ -82,17 +105,18 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
     people = list(dict.fromkeys(guests + cited))
     question = answer.standalone_question or answer.question
     out: list[str] = []
-    texts = [c.quote for c in answer.citations] + [p.text for p in answer.passages[:4]]
-    terms = _terms(texts, question, names)
     if kind.kind == "collection":
         out += [t["points"].format(who=display_name(library, n, lang)) for n in people[:limit]]
     elif kind.kind == "compare":
         out += [t["points"].format(who=display_name(library, n, lang)) for n in people[:2]]
-        out += [t["says"].format(who=display_name(library, people[0], lang), term=w) for w in terms[:1] if people]
+        if people:
+            texts = [c.quote for c in answer.citations] + [p.text for p in answer.passages[:4]]
+            out += [t["says"].format(who=display_name(library, people[0], lang), term=w)
+                    for w in _terms(texts[:texts_at_most], question, names)[:1]]
     elif kind.kind == "summary":
         for who in people[:2]:
             own = [c.quote for c in answer.citations if c.speaker == who]
-            out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
+            out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own[:texts_at_most], question, names)[:2]]
         if kind.people and len(kind.people) == 1:
             docs = sorted(library.speakers[kind.people[0]].docs) if kind.people[0] in library.speakers else []
             out += [t["doc"].format(title=library.docs[d].meta.title) for d in docs[:1] if d in library.docs]
@@ -110,7 +134,7 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
             out.append(t["differ"].format(a=display_name(library, who, lang), b=display_name(library, others[0], lang), term=topic))
         out.append(t["points"].format(who=display_name(library, who, lang)))
         own = [p.text for p in answer.passages if p.speaker == who]
-        out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own, question, names)[:2]]
+        out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own[:texts_at_most], question, names)[:2]]
     elif answer.refused:
         others = [p.speaker for p in answer.passages if p.speaker and p.role != "host" and p.speaker in library.speakers]
         if others and kind.topic:

@@ -8,12 +8,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from llama_index.core.retrievers import BaseRetriever, VectorIndexRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from bot.index.keyword import KeywordIndex
-from bot.index.sentences import SentenceIndex
+from bot.index.sentences import SentenceIndex, cosines
 from bot.settings import RetrievalParams
 from bot.text.lang import detect_lang
 
@@ -42,12 +43,15 @@ class VectorSide(VectorIndexRetriever):
     # (allowed mask, keyword index, hits wanted, most to fetch): an unfiltered search fetching more
     # hits than wanted, of which the allowed passages are kept (HybridRetriever._side_filter)
     overfetch: tuple[Any, Any, int, int] | None = None
+    # (ids, keyword index): a search restricted to a few passages scores each one's vector, fetched
+    # by id, instead of asking Chroma's HNSW (HybridRetriever._side_filter)
+    exact: tuple[list[str], Any] | None = None
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        if self._kwargs.get("ids") == []:   # restricted to nothing (Chroma reads ids=[] as "no restriction")
-            self.raw = []
+        if self._kwargs.get("ids") == [] or (self.exact is not None and not self.exact[0]):
+            self.raw = []   # restricted to nothing (Chroma reads ids=[] as "no restriction")
             return []
-        found = super()._retrieve(query_bundle)
+        found = self._exact(query_bundle) if self.exact is not None else super()._retrieve(query_bundle)
         if self.overfetch is not None:
             allowed, keyword, wanted, most = self.overfetch
             while True:
@@ -62,6 +66,15 @@ class VectorSide(VectorIndexRetriever):
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
         self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
         return found
+
+    def _exact(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        ids, keyword = self.exact
+        embedding = query_bundle.embedding or self._embed_model.get_query_embedding(query_bundle.query_str)
+        got = self._vector_store.client.get(ids=ids, include=["embeddings"])
+        cos = cosines(got["embeddings"], embedding)
+        top = np.argsort(-cos, kind="stable")[: self._similarity_top_k]
+        # the score ChromaVectorStore gives a hit: exp(-distance), distance = 1 - cos
+        return [keyword.node(got["ids"][i], math.exp(float(cos[i]) - 1.0)) for i in top]
 
 
 class SentenceSide(BaseRetriever):

@@ -109,19 +109,38 @@ def dictionary() -> Dictionary:
     return _dict
 
 
+_listed_by: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
+
+
+def listed_by() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(Chinese word → the English keys that translate to it, English stem → the Chinese words
+    that do), in dictionary order: built once per process, so a bridge looks up only the corpus's
+    own words instead of scanning the whole dictionary (~0.2 s at every ingest)."""
+    global _listed_by
+    if _listed_by is None:
+        d = dictionary()
+        zh: dict[str, list[str]] = {}
+        en: dict[str, list[str]] = {}
+        for key, chinese in d.en_zh.items():
+            for z in chinese:
+                zh.setdefault(z, []).append(key)
+        for word, english in d.zh_en.items():
+            for e in english:
+                en.setdefault(e, []).append(word)
+        _listed_by = (zh, en)
+    return _listed_by
+
+
 def bridge(vocab, limit: int = 3) -> dict[str, list[str]]:
     """For a corpus vocabulary (index tokens), every question token (or two-word English phrase)
     whose translation the corpus holds → those vocabulary tokens, at most `limit` each. Built once
     per keyword index, so a question needs no dictionary at all."""
     d = dictionary()
     vocab = set(vocab)
+    zh_keys, en_keys = listed_by()
     out: dict[str, list[str]] = {}
-    for key, chinese in d.en_zh.items():
-        hit = [z for z in chinese if z in vocab][:limit]
-        if hit:
-            out[key] = hit
-    for zh, english in d.zh_en.items():
-        hit = [e for e in english if e in vocab][:limit]
-        if hit:
-            out[zh] = hit
+    for key in dict.fromkeys(k for w in vocab for k in zh_keys.get(w, ())):
+        out[key] = [z for z in d.en_zh[key] if z in vocab][:limit]
+    for zh in dict.fromkeys(k for w in vocab for k in en_keys.get(w, ())):
+        out[zh] = [e for e in d.zh_en[zh] if e in vocab][:limit]
     return out
