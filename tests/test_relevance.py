@@ -150,3 +150,12 @@ def test_a_how_many_question_needs_the_counted_word_beside_the_figure():
     assert has_figure("超过 1000 行就该拆。", "一个 PR 最多写多少行?")
     assert has_figure("The model has 540 billion parameters.", "How many parameters does PaLM have?")
     assert not has_figure("About 40 workshops ran last year.", "How many people attended the workshop?")
+
+
+def test_the_counted_words_may_come_before_you_you_duo_shao():
+    from bot.retrieval.relevance import has_figure
+
+    q = "这个应用的日活跃用户有多少?"
+    assert not has_figure("其月收入是12万美金,只是它的12倍。", q)
+    assert has_figure("现在日活跃用户大概 30 万。", q)
+    assert has_figure("人的大脑只有15瓦到25瓦。", "人脑的功耗大概是多少瓦?")   # a unit after 多少: no condition

@@ -83,11 +83,18 @@ _COUNT_Q = re.compile(r"多少(个|位|名|家|种|款|台|条|项|次|张|篇|�
 _COUNT_NEAR = {"zh": 6, "en": 20}   # characters between the figure and the counted word
 
 
+# "胃之书的日活跃用户有多少?": the counted words before 有多少 / 是多少 at the question's end
+_COUNT_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,6})(?:大概|大约|一共|总共|现在)?(?:有|是)多少\s*[?？]?\s*$")
+
+
 def _counted(question: str) -> list[str]:
     """The counted words, then the measure word if the question has one ("多少家客户": 客户, 家)."""
-    m = _COUNT_Q.search(normalize(question))
-    if not m:
-        return []
+    q = normalize(question)
+    m = _COUNT_Q.search(q)
+    if not m or not (m.group(2) or m.group(4) or "").strip(" ?？"):
+        before = _COUNT_BEFORE.search(q)
+        words = [w for w in tokenize(before.group(1)) if len(w) >= 2][-2:] if before else []
+        return [w for w in words if w not in ("钱", "money")]
     words = tokenize(m.group(2) or m.group(4) or "")
     # one-character words (人, 行, 瓦) are units as often as nouns: no condition then
     out = [w for w in words[:2] if len(w) >= 2 and w not in ("钱", "money")]
