@@ -198,18 +198,23 @@ def test_the_question_is_embedded_in_the_form_passages_were(tmp_path):
     assert emb.queries[-1] == "gpt-4 的训练成本"
 
 
-def test_a_search_restricted_to_most_passages_may_go_unfiltered_with_the_same_results(tmp_path):
-    # past remote_id_filter_max allowed passages the passage search fetches more hits unfiltered
-    # and keeps the allowed ones (cheaper than a long id list or a metadata filter)
+def _retriever_and_filter_to_b(tmp_path):
+    """A retriever over A and B (fake vectors) and a filter to B alone."""
     from bot.schema import Filters
-    from bot.settings import RetrievalParams
 
     src = _src(tmp_path, [A, B])
     settings = Settings(data_dir=tmp_path / "data")
     emb = FakeEmbedder()
     run_ingest(settings, src, embedder=emb)
-    retriever = build_services(settings, emb).retriever
-    only_b = Filters(docs=[B.removesuffix(".txt")])
+    return build_services(settings, emb).retriever, Filters(docs=[B.removesuffix(".txt")])
+
+
+def test_a_search_restricted_to_most_passages_may_go_unfiltered_with_the_same_results(tmp_path):
+    # past remote_id_filter_max allowed passages the passage search fetches more hits unfiltered
+    # and keeps the allowed ones (cheaper than a long id list or a metadata filter)
+    from bot.settings import RetrievalParams
+
+    retriever, only_b = _retriever_and_filter_to_b(tmp_path)
     by_ids = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
     retriever.params = RetrievalParams(remote_id_filter_max=0)
     unfiltered = retriever.retrieve("语音比文字便宜,因为语音慢", only_b, top_k=8)
@@ -220,15 +225,9 @@ def test_a_search_restricted_to_most_passages_may_go_unfiltered_with_the_same_re
 def test_a_search_restricted_to_a_few_passages_scores_them_exactly_with_the_same_results(tmp_path):
     # up to exact_max allowed passages their vectors are fetched by id and all scored, instead of an
     # id-restricted HNSW query (slow in Chroma when the ids are few among many)
-    from bot.schema import Filters
     from bot.settings import RetrievalParams
 
-    src = _src(tmp_path, [A, B])
-    settings = Settings(data_dir=tmp_path / "data")
-    emb = FakeEmbedder()
-    run_ingest(settings, src, embedder=emb)
-    retriever = build_services(settings, emb).retriever
-    only_b = Filters(docs=[B.removesuffix(".txt")])
+    retriever, only_b = _retriever_and_filter_to_b(tmp_path)
     question = "语音比文字便宜,因为语音慢"
     exact = retriever.retrieve(question, only_b, top_k=8)
     retriever.params = RetrievalParams(exact_max=0)
