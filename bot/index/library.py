@@ -68,8 +68,10 @@ class Library:
                 e.aliases.update(a for a in s.aliases if a)
             for name in spoken - {s.name for s in doc.meta.speakers}:
                 speakers.setdefault(name, SpeakerEntry(name, "unknown")).docs.add(doc.doc_id)
+        # every name and alias, once: checked for each title person, grown as aliases are added
+        known = {normalize(n) for e in [*speakers.values(), *recorded.values()] for n in (e.name, *e.aliases)}
         for doc in docs.values():
-            _link_title_people(doc, speakers, recorded)
+            _link_title_people(doc, speakers, recorded, known)
         return cls(docs, speakers, recorded)
 
     def recorded_only(self, name: str) -> set[str]:
@@ -184,12 +186,11 @@ class Library:
         return out
 
 
-def _link_title_people(doc: CleanDoc, speakers: dict[str, SpeakerEntry], recorded: dict[str, SpeakerEntry]) -> None:
+def _link_title_people(doc: CleanDoc, speakers: dict[str, SpeakerEntry], recorded: dict[str, SpeakerEntry],
+                       known: set[str]) -> None:
     """A person the title names ("…with Kate Darling", "对话周鸿祎") whom no label or alias names:
     the guest who speaks most, when the transcript labels them by another name (红衣大叔) used in
     this interview only; a person in the recording, when the transcript marks no speakers."""
-    known = {normalize(n) for e in speakers.values() for n in (e.name, *e.aliases)}
-    known |= {normalize(n) for e in recorded.values() for n in (e.name, *e.aliases)}
     said: dict[str, int] = {}
     unmarked = False
     for t in doc.turns:
@@ -203,6 +204,7 @@ def _link_title_people(doc: CleanDoc, speakers: dict[str, SpeakerEntry], recorde
         if normalize(person) in known:
             continue
         forms = {person, *pinyin_names(person)}
+        known.update(normalize(f) for f in forms)
         if not said:
             if unmarked:
                 e = recorded.setdefault(person, SpeakerEntry(person, "guest"))

@@ -87,21 +87,22 @@ _COUNT_NEAR = {"zh": 6, "en": 20}   # characters between the figure and the coun
 _COUNT_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,6})(?:大概|大约|一共|总共|现在)?(?:有|是)多少\s*[?？]?\s*$")
 
 
-def _counted(question: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _counted(question: str) -> tuple[str, ...]:
     """The counted words, then the measure word if the question has one ("多少家客户": 客户, 家)."""
     q = normalize(question)
     m = _COUNT_Q.search(q)
     if not m or not (m.group(2) or m.group(4) or "").strip(" ?？"):
         before = _COUNT_BEFORE.search(q)
         words = [w for w in tokenize(before.group(1)) if len(w) >= 2][-2:] if before else []
-        return [w for w in words if w not in ("钱", "money")]
+        return tuple(w for w in words if w not in ("钱", "money"))
     words = tokenize(m.group(2) or m.group(4) or "")
     # one-character words (人, 行, 瓦) are units as often as nouns: no condition then
     out = [w for w in words[:2] if len(w) >= 2 and w not in ("钱", "money")]
-    return out + [m.group(1)] if out and m.group(1) else out
+    return (*out, m.group(1)) if out and m.group(1) else tuple(out)
 
 
-def _counts(text: str, m: re.Match, counted: list[str]) -> bool:
+def _counts(text: str, m: re.Match, counted: tuple[str, ...]) -> bool:
     # the same measure word right after the figure answers with the noun left out: "接近一千家"
     if len(counted[-1]) == 1 and (m.group().endswith(counted[-1])
                                   or text[m.end():m.end() + 2].lstrip().startswith(counted[-1])):
