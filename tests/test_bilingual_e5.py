@@ -29,6 +29,9 @@ ANSWERABLE = [
     pytest.param("What share of an e-bike's cost is the battery?", "电池占整车成本的四成左右", marks=_CROSS),
     ("How did Chen Li survive the shipping costs in 2020?", "银行给了一笔贷款"),
     ("面包店的面粉是从哪里买的?", "mill in the Alentejo"),
+    # added 2026-11-26 with the cross-language figure check: a Chinese question whose figure the
+    # English transcript states with another counted word (loaves, not 面包)
+    ("面包店每天烤多少个面包?", "400 loaves a day"),
 ]
 _WHEN = pytest.mark.xfail(reason="时候 (of 什么时候, 'when') is a word this corpus holds, which anchors the "
                           "cross-language rule", strict=True)
@@ -38,6 +41,8 @@ UNANSWERABLE = [
     "How do I train a large language model?",
     "What is the bakery's annual revenue?",
     "绿轮电动车去年的净利润是多少?",
+    # added 2026-11-26: a figure the English transcript never gives, asked in Chinese
+    "面包店的老板有几个孩子?",
 ]
 
 

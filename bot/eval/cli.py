@@ -107,7 +107,7 @@ def run_baseline(settings: Settings, items: list[dict]) -> list[dict]:
     from bot.index.embeddings import make_embedder
 
     embedder = make_embedder(settings)
-    docs = SimpleDirectoryReader(str(settings.seeds_dir), required_exts=[".txt", ".md", ".srt", ".vtt"]).load_data()
+    docs = SimpleDirectoryReader(str(settings.seeds_dir), required_exts=[".txt", ".md", ".srt", ".vtt", ".pdf"]).load_data()
     index = VectorStoreIndex.from_documents(docs, embed_model=embedder)
     retriever = index.as_retriever(similarity_top_k=10)
     retriever.retrieve("warm-up")

@@ -4,6 +4,8 @@ for a figure give one, and whether the best passage is in the question's languag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from llama_index.core.schema import NodeWithScore
 
@@ -12,6 +14,7 @@ from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.relevance import asks_for_figure, has_figure, holds_name, question_names
 from bot.schema import Passage
+from bot.text.aliases import forms as alias_forms
 from bot.text.lang import detect_lang
 
 
@@ -37,9 +40,12 @@ def standout(sentences: SentenceIndex | None, keyword: KeywordIndex | None, embe
     return max(zs, default=None)
 
 def no_figure(topic: str, passages: list[Passage], scores: dict[str, list[tuple[int, int, float]]],
-          library: Library, closest: int) -> bool:
+          library: Library, closest: int, forms: Callable[[str], tuple[str, ...]] | None = alias_forms,
+          named_docs: set[str] | frozenset[str] = frozenset()) -> bool:
     """The question asks for a figure and none of the sentences closest to it (the best
-    `figure_sentences` of the top three passages) gives one."""
+    `figure_sentences` of the top three passages) gives one. `named_docs`: interviews in which a
+    figure counts wherever it stands (across languages, those that name the question's subject:
+    "Yes, it is 7 billion parameters." names no model; its interview does)."""
     if not asks_for_figure(topic) or not scores:
         return False
     names = question_names(topic)
@@ -47,7 +53,8 @@ def no_figure(topic: str, passages: list[Passage], scores: dict[str, list[tuple[
     sents.sort(key=lambda x: -x[0])
     # the figure must stand where the question's subject does: a passage naming it (or its context)
     return bool(sents) and not any(
-        has_figure(text, topic) and (not names or holds_name(_context(p, library), names))
+        has_figure(text, topic, forms)
+        and (not names or p.doc_id in named_docs or holds_name(_context(p, library), names))
         for _, text, p in sents[:closest])
 
 def same_language(question: str, passages: list[Passage], keyword: KeywordIndex | None) -> bool:
@@ -58,6 +65,13 @@ def same_language(question: str, passages: list[Passage], keyword: KeywordIndex 
         return bool(passages)
     i = keyword.position(passages[0].node_id)
     return i is None or str(keyword.langs()[i]) == detect_lang(question)
+
+def top_language(passages: list[Passage], keyword: KeywordIndex | None) -> str | None:
+    """The language of the best passage, None when unknown."""
+    if not passages or keyword is None:
+        return None
+    i = keyword.position(passages[0].node_id)
+    return None if i is None else str(keyword.langs()[i])
 
 def _context(p: Passage, library: Library) -> str:
     """What a passage is about beyond its words: the host's question, the interview's title and

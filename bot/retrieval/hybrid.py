@@ -33,7 +33,8 @@ from llama_index.core.vector_stores import MetadataFilters
 from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
-from bot.retrieval.checks import no_figure, same_language, standout
+from bot.retrieval.checks import no_figure, same_language, standout, top_language
+from bot.retrieval.gloss import gloss
 from bot.retrieval.relevance import Evidence, judge, question_names, speaker_absent
 from bot.retrieval.rerank import (
     ContinuationLift,
@@ -101,6 +102,34 @@ class HybridRetriever:
                 out[lang] = (text, self.embedder.get_query_embedding(normalize(text)), tokenize(text))
         return out
 
+    def _glosses(self, topic: str, tokens: list[str]) -> dict[str, list[float]]:
+        """Offline: {language: the embedding of the question glossed into it} for each other
+        language of the corpus (`bot.retrieval.gloss`); the vector sides of that language search
+        with it."""
+        if self.keyword is None:
+            return {}
+        own = detect_lang(topic)
+        out = {}
+        for lang in self.keyword.languages():
+            if lang != own and lang in self.params.gloss_into and (text := gloss(topic, tokens, self.keyword, lang)):
+                out[lang] = self.embedder.get_query_embedding(normalize(text))
+        return out
+
+    def _no_figure(self, topic: str, passages: list, scores: dict, glosses: dict[str, list[float]]) -> bool:
+        """A question asking for a figure that the sentences closest to it don't give. Which
+        sentences are closest is read off the cosines in the question's language, or, when the
+        best passage is in another language the question was glossed into, off the gloss's."""
+        if same_language(topic, passages, self.keyword):
+            return no_figure(topic, passages, scores, self.library, self.params.figure_sentences)
+        glossed = glosses.get(top_language(passages, self.keyword) or "")
+        if glossed is None or self.sentences is None:
+            return False
+        scores = self.sentences.sentence_scores(glossed, [p.node_id for p in passages[:3]])
+        named = [self.keyword.docs_holding(tuple(dict.fromkeys(g for f in fs for g in self.keyword.forms(f))))
+                 for fs in question_names(topic)]
+        return no_figure(topic, passages, scores, self.library, self.params.figure_sentences_cross,
+                         forms=None, named_docs=set.intersection(*named) if named else set())
+
     def _restrict_by_ids(self, n: int) -> bool:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
         return not self.remote or n <= self.params.remote_id_filter_max
@@ -140,6 +169,7 @@ class HybridRetriever:
     def _search(self, query: str, docs: list[str], speakers: list[str], top_k: int,
                 embedding: list[float], tokens: list[str] | None = None,
                 rewrites: dict[str, tuple[str, list[float], list[str]]] | None = None,
+                glosses: dict[str, list[float]] | None = None,
                 ) -> tuple[list[NodeWithScore], Evidence]:
         # One question is searched up to three times (named speaker, everyone else): segment and
         # classify it once.
@@ -183,6 +213,10 @@ class HybridRetriever:
             if rewrite:
                 bundle_l = QueryBundle(rewrite[0], embedding=rewrite[1])
                 group = [Rewritten(side, bundle_l) for side in group]
+            elif lang is not None and (glossed := (glosses or {}).get(lang)) is not None:
+                # the vector sides search with the glossed question; keywords already translate
+                bundle_g = QueryBundle(query, embedding=glossed)
+                group = [side if isinstance(side, KeywordSide) else Rewritten(side, bundle_g) for side in group]
             sides.extend(group)
             side_weights.extend(list(w)[:len(group)])
         total = sum(side_weights) or 1.0
@@ -235,6 +269,7 @@ class HybridRetriever:
         embedding = self.embedder.get_query_embedding(normalize(topic))
         tokens = tokenize(topic)
         rewrites = self._rewrites(topic)
+        glosses = {} if rewrites else self._glosses(topic, tokens)
         reason = None
         # A person the manifest places in a recording that does not mark speakers has no turns of
         # their own: their recordings are searched instead, and the answer says so.
@@ -249,15 +284,15 @@ class HybridRetriever:
         if len(named) >= 2:
             # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
             # voice is represented instead of the one whose words happen to score higher.
-            runs = [self._search(topic, *scope(name), top_k, embedding, tokens, rewrites) for name in named]
+            runs = [self._search(topic, *scope(name), top_k, embedding, tokens, rewrites, glosses) for name in named]
             fused = interleave([f for f, _ in runs])
             weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
         elif recorded:
-            fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens, rewrites)
+            fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens, rewrites, glosses)
             weak = judge(ev, self.params).weak
         else:
             speakers = named or list(filters.speakers)
-            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens, rewrites)
+            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens, rewrites, glosses)
             verdict = judge(ev, self.params, named=bool(named))
             weak = verdict.weak
             if named:
@@ -265,7 +300,7 @@ class HybridRetriever:
                 # refuse with that reason rather than hand their words to the answer.
                 # "Others" are those who answer, not the hosts whose questions share the topic's words.
                 voices = [n for n, e in self.library.speakers.items() if e.role != "host" or n in named]
-                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens, rewrites)
+                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens, rewrites, glosses)
                 all_verdict = judge(ev_all, self.params)
                 if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
@@ -275,8 +310,7 @@ class HybridRetriever:
                         fused = others
         passages = [to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
-        if (not weak and same_language(topic, passages, self.keyword)
-                and no_figure(topic, passages, scores, self.library, self.params.figure_sentences)):
+        if not weak and self._no_figure(topic, passages, scores, glosses):
             weak, reason = True, REASON_NO_FIGURE
         forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason,

@@ -57,19 +57,20 @@ def asks_for_money(question: str) -> bool:
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def has_figure(text: str, question: str = "") -> bool:
+def has_figure(text: str, question: str = "", forms: Callable[[str], tuple[str, ...]] | None = alias_forms) -> bool:
     """A figure in `text` that is not one the question itself states ("2024年的营收" → not 2024),
     nor a year (a date, not an amount); a sentence that is itself a question gives none; a
-    question asking for money needs a sum of money."""
+    question asking for money needs a sum of money. `forms`: a counted word's spellings; None
+    sets no counted-word condition."""
     if text.rstrip("”」』）) ").endswith(("?", "？")):
         return False
     given = {m.group().lower() for m in _FIGURE.finditer(normalize(question))}
     norm = normalize(text)
     if asks_for_money(question) and not _MONEY.search(norm):
         return False   # "多少钱" is answered by a sum, not by "三家公司" or "90% 的时间"
-    counted = _counted(question)
+    counted = _counted(question) if forms is not None else ()
     return any(m.group().lower() not in given and not _YEAR.fullmatch(m.group()) and not _not_amount(norm, m)
-               and (not counted or _counts(norm, m, counted))
+               and (not counted or _counts(norm, m, counted, forms))
                for m in _FIGURE.finditer(norm))
 
 
@@ -102,16 +103,23 @@ def _counted(question: str) -> tuple[str, ...]:
     return (*out, m.group(1)) if out and m.group(1) else tuple(out)
 
 
-def _counts(text: str, m: re.Match, counted: tuple[str, ...]) -> bool:
+def _counts(text: str, m: re.Match, counted: tuple[str, ...],
+            forms: Callable[[str], tuple[str, ...]] = alias_forms) -> bool:
     # the same measure word right after the figure answers with the noun left out: "接近一千家"
     if len(counted[-1]) == 1 and (m.group().endswith(counted[-1])
                                   or text[m.end():m.end() + 2].lstrip().startswith(counted[-1])):
         return True
     counted = [c for c in counted if len(c) > 1]
-    near = _COUNT_NEAR["en" if counted[0].isascii() else "zh"]
+    near = _COUNT_NEAR["en" if _latin_near(text, m) else "zh"]
     window = text[max(0, m.start() - near): m.end() + near]
     words = set(tokenize(window))
-    return any(any((f in words) if f.isascii() else (f in window) for f in alias_forms(c)) for c in counted)
+    return any(any((f in words) if f.isascii() else (f in window) for f in forms(c)) for c in counted)
+
+
+def _latin_near(text: str, m: re.Match) -> bool:
+    """The figure stands in English text (no Chinese character beside it): the window for its
+    counted word is counted in English words' characters, whatever the question's language."""
+    return not re.search(r"[\u4e00-\u9fff]", text[max(0, m.start() - 4): m.end() + 4])
 
 
 def _not_amount(text: str, m: re.Match) -> bool:
