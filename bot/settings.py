@@ -110,8 +110,8 @@ class RetrievalParams(BaseModel):
     figure_sentences_cross: int = Field(
         5, description="The same when the best passage is in another language than the question, its "
         "sentences ranked by the glossed question (bot.retrieval.gloss): those cosines are flatter. Set on "
-        "the mixed set, 2026-11-26: the figure stood 4th (tune m052) and 5th (holdout m019); the three "
-        "unanswerable cross-language figure questions have no figure among their closest ten.")
+        "the mixed set, 2026-11-26: the figure stood 4th (tune m052) and 5th (holdout m019); two of the "
+        "three unanswerable cross-language figure questions have no figure among their closest ten.")
     absent_gap: float = Field(
         0.025, description="A named speaker 'does not discuss it' when others' best passage beats theirs by "
         "this cosine and theirs lack the question's words; golden tune.")
