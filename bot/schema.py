@@ -150,6 +150,7 @@ class Retrieval:
     weak: bool = False
     reason: str | None = None
     speaker: str | None = None
+    missing: str | None = None    # reason "unknown_term": the term no transcript holds
     # People named in the question who are in unmarked recordings only (name -> doc ids): the answer
     # says the passages come from a recording that does not mark its speakers, so they are not
     # necessarily that person's words (bot.answer.messages.recorded_caveat).

@@ -64,3 +64,10 @@ def test_answerable_questions_are_answered_from_the_right_language(engine, quest
 def test_questions_the_corpus_does_not_cover_are_refused(engine, question):
     answer = engine.ask(question)
     assert answer.refused, answer.text
+
+
+def test_a_term_no_transcript_holds_is_named_in_the_refusal(engine):
+    answer = engine.ask("What did Maria Lopez say about the GDPR?")
+    assert answer.refused and "None of them mentions “GDPR”" in answer.text, answer.text
+    answer = engine.ask("陈立怎么看 GDPR?")
+    assert answer.refused and "“GDPR”" in answer.text, answer.text

@@ -29,6 +29,7 @@ MSG = {
         "not_in_speakers": "{names}不在你选择的发言人里(已选:{chosen})。要问他们,请在筛选里加上或清除筛选。",
         "reason_speaker_absent": "{speaker} 在这些访谈里没有谈到这一点;其他人谈到过,见下方最接近的段落。",
         "reason_no_figure": "访谈谈到了相关话题,但没有给出这个数字。",
+        "reason_unknown_term": "没有一篇提到过“{term}”。",
         # question kinds (bot.answer.kinds): summaries, comparisons, the collection, follow-ups
         "recognising": "正在理解问题…", "reading_digest": "正在读取访谈摘要…", "comparing": "正在分别检索各方…",
         "opening": "开场", "everything": "全部访谈",
@@ -74,6 +75,7 @@ MSG = {
         "reason_speaker_absent": "{speaker} does not discuss this in these interviews; others do "
                                  "(closest passages below).",
         "reason_no_figure": "The interviews touch on this but give no such figure.",
+        "reason_unknown_term": "None of them mentions “{term}”.",
         "recognising": "Reading the question…", "reading_digest": "Reading the interview digests…",
         "comparing": "Searching each side…",
         "opening": "Opening", "everything": "all interviews",
@@ -103,7 +105,7 @@ def reason_text(retrieval: Retrieval, lang: Lang) -> str | None:
     if not retrieval.reason:
         return None
     template = MSG[lang].get(f"reason_{retrieval.reason}")
-    return template.format(speaker=retrieval.speaker or "") if template else None
+    return template.format(speaker=retrieval.speaker or "", term=retrieval.missing or "") if template else None
 
 
 def refusal_text(passages: list[Passage], reason: str | None, lang: Lang, opening: str | None = None) -> str:

@@ -4,6 +4,7 @@ for a figure give one, and whether the best passage is in the question's languag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +17,7 @@ from bot.retrieval.relevance import asks_for_figure, has_figure, holds_name, que
 from bot.schema import Passage
 from bot.text.aliases import forms as alias_forms
 from bot.text.lang import detect_lang
+from bot.text.tokenize import tokenize
 
 
 def standout(sentences: SentenceIndex | None, keyword: KeywordIndex | None, embedding: list[float],
@@ -65,6 +67,30 @@ def same_language(question: str, passages: list[Passage], keyword: KeywordIndex 
         return bool(passages)
     i = keyword.position(passages[0].node_id)
     return i is None or str(keyword.langs()[i]) == detect_lang(question)
+
+# An acronym as questions write one: two to five capitals or digits starting with a capital, maybe
+# plural ("GIL", "EU", "GPUs", "GPT4"); a word such as "AI Act" is checked by its acronym part.
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]{1,4})s?(?![A-Za-z0-9])")
+
+
+def unknown_term(question: str, keyword: KeywordIndex | None,
+                 person: Callable[[str], bool] = lambda term: False) -> str | None:
+    """An acronym the question asks about that no transcript holds in any spelling or corpus
+    translation ("the GIL", "the EU AI Act" over transcripts that never say GIL or EU, nor 欧盟):
+    the transcripts cannot say anything about it, however close e5 finds the question's other
+    words. A term is exact where a topic is not: on every question set, each answerable question's
+    acronyms were in its corpus (2026-11-26). `question` as asked (capitals kept); `person`: whether
+    a term names a speaker (their label need not be in the passages' text)."""
+    if keyword is None:
+        return None
+    for m in _ACRONYM.finditer(question):
+        if person(m.group(1)):
+            continue
+        tokens = tokenize(m.group(1))
+        if tokens and not any(keyword.idf(f) is not None for t in tokens for f in keyword.forms(t)):
+            return m.group(1)
+    return None
+
 
 def top_language(passages: list[Passage], keyword: KeywordIndex | None) -> str | None:
     """The language of the best passage, None when unknown."""

@@ -33,7 +33,7 @@ from llama_index.core.vector_stores import MetadataFilters
 from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
-from bot.retrieval.checks import no_figure, same_language, standout, top_language
+from bot.retrieval.checks import no_figure, same_language, standout, top_language, unknown_term
 from bot.retrieval.gloss import gloss
 from bot.retrieval.relevance import Evidence, judge, question_names, speaker_absent
 from bot.retrieval.rerank import (
@@ -65,6 +65,7 @@ logger = logging.getLogger(__name__)
 # Reason codes of a refusal (Retrieval.reason); bot.answer.messages words them.
 REASON_SPEAKER_ABSENT = "speaker_absent"   # the named person doesn't discuss it; others do
 REASON_NO_FIGURE = "no_figure"             # the passages discuss it but give no figure
+REASON_UNKNOWN_TERM = "unknown_term"       # a term the question asks about is in no transcript
 
 
 def is_chinese(text: str) -> bool:
@@ -310,10 +311,13 @@ class HybridRetriever:
                         fused = others
         passages = [to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
-        if not weak and self._no_figure(topic, passages, scores, glosses):
+        # a term no transcript holds: the most specific reason there is, whatever else was found
+        if missing := unknown_term(query, self.keyword, lambda term: bool(self.library.mentions(term))):
+            weak, reason = True, REASON_UNKNOWN_TERM
+        elif not weak and self._no_figure(topic, passages, scores, glosses):
             weak, reason = True, REASON_NO_FIGURE
         forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
-        return Retrieval(query=query, passages=passages, weak=weak, reason=reason,
+        return Retrieval(query=query, passages=passages, weak=weak, reason=reason, missing=missing,
                          speaker=named[0] if named else None, sentence_scores=scores,
                          recorded={n: sorted(d) for n, d in recorded.items()},
                          forms={**{t: f[1:] for t, f in forms.items() if len(f) > 1},
