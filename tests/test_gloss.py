@@ -66,3 +66,4 @@ def test_without_forms_a_figure_question_sets_no_counted_word_condition():
     assert not has_figure("We bake about 400 loaves a day.", q)
     assert has_figure("We bake about 400 loaves a day.", q, forms=None)
     assert not has_figure("We bake every morning before the shop opens.", q, forms=None)
+

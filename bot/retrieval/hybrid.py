@@ -218,6 +218,8 @@ class HybridRetriever:
                 # the vector sides search with the glossed question; keywords already translate
                 bundle_g = QueryBundle(query, embedding=glossed)
                 group = [side if isinstance(side, KeywordSide) else Rewritten(side, bundle_g) for side in group]
+                if with_sentences and keyword is not None:
+                    w = p.weights_glossed
             sides.extend(group)
             side_weights.extend(list(w)[:len(group)])
         total = sum(side_weights) or 1.0
