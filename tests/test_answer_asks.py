@@ -62,3 +62,27 @@ def test_a_neighbour_already_quoted_joins_its_sentence_in_one_quote() -> None:
     text = "我觉得token是一个误导人的单位。因为最重要的是每个任务的token。同一个任务不同模型消耗的token差几十倍。"
     picks = _picks("为什么说 token 是误导人的单位?", text)
     assert picks == [text]   # one quote of three sentences, "因为…" not quoted twice
+
+
+def _passage(text: str, question: str | None, turn: int):
+    return make_passage(text, f"d{turn}", "对话某人", text, "某人", "guest", turn=turn, question=question)
+
+
+def test_a_reply_to_the_same_question_is_quoted_by_its_opening_sentence() -> None:
+    # "两到三年" holds none of the question's words: the host's question it answers does
+    first = _passage("接下来会有两个大的milestone。一是统一的世界模型。", "登月的第二步是什么？", 1)
+    reply = _passage("两到三年，有可能更快。后面我们还要招很多人。", "这两个milestone需要多久达到？", 2)
+    picks = [x.text for x in pick_sentences("这两个milestone需要多久达到?", [first, reply], AnswerParams(),
+                                            host_weight=0.8)]
+    assert "两到三年，有可能更快。" in picks
+
+
+def test_a_host_question_that_matches_less_than_a_sentence_lifts_nothing() -> None:
+    from bot.answer.matching import Scored
+    from bot.answer.replies import lift_openings
+
+    on_topic = _passage("视频生成明年就能整合进主干模型。", None, 1)
+    other = _passage("这是阶段问题。", "为什么巨头同时投多家公司？", 2)
+    ranked = [Scored(1, 0, 16, on_topic.text, 1.0), Scored(2, 0, 7, other.text, 0.1)]
+    lifted = lift_openings("视频生成什么时候能整合进主干模型？", [on_topic, other], ranked, host_weight=0.8)
+    assert [x.score for x in lifted] == [1.0, 0.1]

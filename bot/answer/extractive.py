@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.answer.asks import asks, supplies
 from bot.answer.matching import Scored, bigrams, blend, is_question, score_sentences
+from bot.answer.replies import lift_openings
 from bot.schema import Passage
 from bot.settings import AnswerParams
 from bot.text.lang import Lang, cjk_count, detect_lang, norm, split_sentences
@@ -114,6 +115,7 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
         return []
     if semantic:
         scored = blend(scored, passages, semantic, params.semantic_share, host_weight)
+    scored = lift_openings(question, passages, scored, host_weight, forms)
     # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
     ranked = [s for s in scored if not is_question(s.text)] or scored
     best = ranked[0].score
