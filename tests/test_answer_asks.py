@@ -86,3 +86,12 @@ def test_a_host_question_that_matches_less_than_a_sentence_lifts_nothing() -> No
     ranked = [Scored(1, 0, 16, on_topic.text, 1.0), Scored(2, 0, 7, other.text, 0.1)]
     lifted = lift_openings("视频生成什么时候能整合进主干模型？", [on_topic, other], ranked, host_weight=0.8)
     assert [x.score for x in lifted] == [1.0, 0.1]
+
+
+def test_a_link_to_the_episode_restating_its_title_is_not_quoted() -> None:
+    from bot.answer.extractive import _names_title
+
+    title = "141. Freda的投资札记第2集：Tokenmaxxing、把电机塞进蒸汽机"
+    assert _names_title("对应分析：Freda的投资札记第2集 Tokenmaxxing、把电机塞进蒸汽机 分析]]", title)
+    assert _names_title("今天的主题是《对话某人：向雪山前进》", "对话某人：向雪山前进")
+    assert not _names_title("我觉得按效果付费在客服里最合适。", title)

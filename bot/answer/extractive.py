@@ -168,9 +168,16 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
     return picks
 
 
+# An episode number before a title ("141. ", "EP12 ", "第3期："): pages that link the episode
+# often leave it out, and punctuation between the title's parts varies (："、" " or "|").
+_EPISODE = re.compile(r"^\s*(?:ep\.?\s*|#|第)?\d+\s*(?:期|集|话)?\s*[.、:：|｜\-—]?\s*", re.I)
+_PUNCT = re.compile(r"[\W_]+")
+
+
 def _names_title(text: str, title: str) -> bool:
-    t = norm(title)
-    return len(t) >= 8 and t in norm(text)
+    """The sentence restates the interview's title (an editor's link or heading, not an answer)."""
+    t = _PUNCT.sub("", norm(_EPISODE.sub("", title)))
+    return len(t) >= 8 and t in _PUNCT.sub("", norm(text))
 
 
 def _q(text: str) -> str:
