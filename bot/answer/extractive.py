@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer.asks import asks, supplies
 from bot.answer.matching import Scored, bigrams, blend, is_question, score_sentences
+from bot.answer.replies import lift_openings
 from bot.schema import Passage
 from bot.settings import AnswerParams
 from bot.text.lang import Lang, cjk_count, detect_lang, norm, split_sentences
@@ -78,6 +80,27 @@ def _with_next(cand: Scored, passages: list[Passage], spans: dict[int, list[tupl
     return Scored(cand.n, cand.start, nxt[1], text[cand.start:nxt[1]], cand.score)
 
 
+def _with_answer(cand: Scored, passages: list[Passage], spans: dict[int, list[tuple[int, int]]],
+                 wanted: set[str], question: str) -> Scored:
+    """The sentence with its neighbour in the same paragraph (the next one first, else the one
+    before) when the question asks for a reason, time or figure that only the neighbour gives:
+    speakers restate the question, then answer it."""
+    text = passages[cand.n - 1].text
+    if not wanted or supplies(cand.text, wanted, question):
+        return cand
+    own = spans.get(cand.n, [])
+    after = next(((a, b) for a, b in own if a >= cand.end), None)
+    before = next(((a, b) for a, b in reversed(own) if b <= cand.start), None)
+    for a, b in (x for x in (after, before) if x is not None):
+        lo, hi = min(a, cand.start), max(b, cand.end)
+        gap = text[cand.end:a] if a >= cand.end else text[b:cand.start]
+        piece = text[a:b]
+        if "\n" in gap or is_question(piece) or is_filler(piece) or not supplies(piece, wanted, question):
+            continue
+        return Scored(cand.n, lo, hi, text[lo:hi], cand.score)
+    return cand
+
+
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                    skip: Callable[[str], bool] | None = None,
@@ -92,9 +115,11 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
         return []
     if semantic:
         scored = blend(scored, passages, semantic, params.semantic_share, host_weight)
+    scored = lift_openings(question, passages, scored, host_weight, forms)
     # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
     ranked = [s for s in scored if not is_question(s.text)] or scored
     best = ranked[0].score
+    wanted = asks(question)
     picks: list[Scored] = []
     seen: list[tuple[str, set[str]]] = []
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -109,18 +134,30 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
             # a short reply that holds the question's words is often the answer itself ("没有后续。",
             # "No."): quoted with the sentence that follows it, which says why
             whole = _with_next(whole, passages, spans)
+        alone, whole = whole, _with_answer(whole, passages, spans, wanted, question)
         if is_filler(whole.text) or _names_title(whole.text, passages[whole.n - 1].title) \
                 or any(p.n == whole.n and p.start == whole.start for p in picks):
             continue   # says nothing, or only restates the interview's title ("今天分享的主题是《…》")
         key, bi = norm(whole.text), bigrams(whole.text)
-        grown = next((i for i, p in enumerate(picks) if p.n == whole.n and whole.start < p.start < whole.end), None)
-        if grown is not None and whole.end >= picks[grown].end:
-            picks[grown], seen[grown] = whole, (key, bi)   # the short answer joins its explanation
+        grown = next((i for i, p in enumerate(picks) if p.n == whole.n and whole.start < p.end and p.start < whole.end),
+                     None)
+        if grown is not None:
+            # it overlaps a quote of the same passage (a short answer and its explanation, a
+            # sentence and the neighbour that answers): one quote of the sentences both cover
+            old = picks[grown]
+            lo, hi = min(old.start, whole.start), max(old.end, whole.end)
+            text = passages[old.n - 1].text[lo:hi]
+            if (lo, hi) != (old.start, old.end) and \
+                    sum(len(p.text) for p in picks) - len(old.text) + len(text) <= params.max_chars:
+                picks[grown] = Scored(old.n, lo, hi, text, old.score)
+                seen[grown] = (norm(text), bigrams(text))
             continue
         if any(key in k or k in key or (bi and len(bi & b) / len(bi | b) > 0.7) for k, b in seen):
             continue   # the same words again (overlapping chunks, repeated titles)
         if picks and sum(len(p.text) for p in picks) + len(whole.text) > params.max_chars:
-            continue
+            if sum(len(p.text) for p in picks) + len(alone.text) > params.max_chars:
+                continue
+            whole, key, bi = alone, norm(alone.text), bigrams(alone.text)   # no room for the neighbour
         picks.append(whole)
         seen.append((key, bi))
     if not picks:
@@ -131,9 +168,16 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
     return picks
 
 
+# An episode number before a title ("141. ", "EP12 ", "第3期："): pages that link the episode
+# often leave it out, and punctuation between the title's parts varies (："、" " or "|").
+_EPISODE = re.compile(r"^\s*(?:ep\.?\s*|#|第)?\d+\s*(?:期|集|话)?\s*[.、:：|｜\-—]?\s*", re.I)
+_PUNCT = re.compile(r"[\W_]+")
+
+
 def _names_title(text: str, title: str) -> bool:
-    t = norm(title)
-    return len(t) >= 8 and t in norm(text)
+    """The sentence restates the interview's title (an editor's link or heading, not an answer)."""
+    t = _PUNCT.sub("", norm(_EPISODE.sub("", title)))
+    return len(t) >= 8 and t in _PUNCT.sub("", norm(text))
 
 
 def _q(text: str) -> str:

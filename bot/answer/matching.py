@@ -80,12 +80,52 @@ class Scored:
     score: float
 
 
+class WordScorer:
+    """The words a query shares with candidate sentences, each weighted by how rare it is among
+    them (an IDF over the candidates) and by its length. A query word is found in any of its
+    spellings: `forms` (Retrieval.forms: other spellings of a name and the translations the corpus
+    holds), else its own and its aliases. A speaker named in the query is not a word to find
+    (people rarely say their own name): `names` holds those speakers' names."""
+
+    def __init__(self, query: str, texts: list[str], names: set[str],
+                 forms: dict[str, tuple[str, ...]] | None = None) -> None:
+        q_terms, q_bi = terms(query), bigrams(query)
+        # two question words that translate as one word ("business models" -> 商业模式) count as a word too
+        q_terms |= {k for k in forms or {} if " " in k and set(k.split()) <= q_terms}
+        q_terms = {t for t in q_terms if not any(t in nm for nm in names)}
+        q_bi = {b for b in q_bi if not any(b in nm for nm in names)}
+        self.groups = {t: tuple(dict.fromkeys((t, *(forms or {}).get(t, ()), *alias_forms(t)))) for t in q_terms}
+        self.q_bi = q_bi
+        words = [_Words(x) for x in texts]
+        total = len(texts)
+
+        def idf(df: int) -> float:
+            return math.log(1 + total / (1 + df)) if df else 0.0
+
+        self.weights = {t: min(len(t), 4) * idf(sum(any(w.has(f) for f in g) for w in words))
+                        for t, g in self.groups.items()}
+        self.bi_w = {b: idf(sum(b in w.low for w in words)) for b in q_bi}
+        self.w_sum = sum(min(len(t), 4) * math.log(1 + total) for t in q_terms) or 1.0
+        self.b_sum = sum(math.log(1 + total) for _ in q_bi) or 1.0
+
+    def score(self, text: str | _Words) -> float:
+        """0..1: the rare query words and bigrams the text holds."""
+        w = text if isinstance(text, _Words) else _Words(text)
+        term_score = sum(wt for t, wt in self.weights.items() if any(w.has(f) for f in self.groups[t])) / self.w_sum
+        bi_score = sum(wt for b, wt in self.bi_w.items() if b in w.low) / self.b_sum
+        return 0.6 * term_score + 0.4 * bi_score
+
+
+def named_speakers(query: str, passages: list[Passage]) -> set[str]:
+    """Speakers of the passages whose name the query writes (simplified, lower-cased)."""
+    low_q = simplify(query).lower()
+    return {simplify(p.speaker).lower() for p in passages if p.speaker and simplify(p.speaker).lower() in low_q}
+
+
 def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None,
                     host_weight: float = 0.8, forms: dict[str, tuple[str, ...]] | None = None) -> list[Scored]:
-    """Every sentence of `passages` scored against `query` (best first). Query words that occur in
-    every sentence count less (an IDF over the candidates), longer words count more. A query word
-    is found in any of its spellings: `forms` (Retrieval.forms: other spellings of a name and the
-    translations the corpus holds), else its own and its aliases."""
+    """Every sentence of `passages` scored against `query` (best first): the WordScorer's share
+    of the query's words, then discounts for what is context rather than an answer."""
     if sentences is None:
         sentences = [
             Scored(n, s, e, p.text[s:e], 0.0)
@@ -94,34 +134,14 @@ def score_sentences(query: str, passages: list[Passage], sentences: list[Scored]
         ]
     if not sentences:
         return []
-    q_terms, q_bi = terms(query), bigrams(query)
-    # two question words that translate as one word ("business models" -> 商业模式) count as a word too
-    q_terms |= {k for k in forms or {} if " " in k and set(k.split()) <= q_terms}
-    # A speaker's name in the question picks whose sentences to prefer (below); it is not a word
-    # to find in their sentences, where people rarely say their own name.
-    low_q = simplify(query).lower()
-    names = {simplify(p.speaker).lower() for p in passages if p.speaker and simplify(p.speaker).lower() in low_q}
-    q_terms = {t for t in q_terms if not any(t in nm for nm in names)}
-    q_bi = {b for b in q_bi if not any(b in nm for nm in names)}
-    groups = {t: tuple(dict.fromkeys((t, *(forms or {}).get(t, ()), *alias_forms(t)))) for t in q_terms}
-    words = [_Words(x.text) for x in sentences]
-    total = len(sentences)
-
-    def idf(df: int) -> float:
-        return math.log(1 + total / (1 + df)) if df else 0.0
-
-    hits = {t: [any(w.has(f) for f in g) for w in words] for t, g in groups.items()}
-    weights = {t: min(len(t), 4) * idf(sum(h)) for t, h in hits.items()}
-    bi_hits = {b: [b in w.low for w in words] for b in q_bi}
-    bi_w = {b: idf(sum(h)) for b, h in bi_hits.items()}
-    w_sum = sum(min(len(t), 4) * math.log(1 + total) for t in q_terms) or 1.0
-    b_sum = sum(math.log(1 + total) for _ in q_bi) or 1.0
-    named = {p.speaker for p in passages if p.speaker and simplify(p.speaker).lower() in low_q}
-    for k, (x, w) in enumerate(zip(sentences, words, strict=True)):
-        term_score = sum(wt for t, wt in weights.items() if hits[t][k]) / w_sum
-        bi_score = sum(wt for b, wt in bi_w.items() if bi_hits[b][k]) / b_sum
+    # A speaker's name in the question picks whose sentences to prefer (below).
+    names = named_speakers(query, passages)
+    scorer = WordScorer(query, [x.text for x in sentences], names, forms)
+    named = {p.speaker for p in passages if p.speaker and simplify(p.speaker).lower() in names}
+    for x in sentences:
+        w = _Words(x.text)
         p = passages[x.n - 1]
-        score = 0.6 * term_score + 0.4 * bi_score
+        score = scorer.score(w)
         score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior
         if p.role == "host":
             score *= host_weight    # a host's question is context, not an answer
