@@ -71,3 +71,6 @@ def test_a_term_no_transcript_holds_is_named_in_the_refusal(engine):
     assert answer.refused and "None of them mentions “GDPR”" in answer.text, answer.text
     answer = engine.ask("陈立怎么看 GDPR?")
     assert answer.refused and "“GDPR”" in answer.text, answer.text
+    # nobody is offered as saying something about it
+    answer = engine.ask("Did anyone discuss the GDPR?")
+    assert answer.refused and answer.suggestions and not any("GDPR" in s for s in answer.suggestions)

@@ -189,7 +189,8 @@ class ChatEngine:
                 answer.text, answer.citations, answer.passages = m["no_more"], [], []
         timings["answer"] = _ms(t)
         answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
-                                     texts_at_most=self.settings.overview.suggest_texts)
+                                     texts_at_most=self.settings.overview.suggest_texts,
+                                     missing=getattr(retrieval, "missing", None))
         yield self._final(answer)
 
     def _gathered(self, answer: Answer, g: Gathered, lang: Lang, llm_error: str | None) -> Iterator[StreamEvent]:

@@ -90,11 +90,13 @@ def _terms(texts: list[str], question: str, names: set[str], least: int = 2) -> 
 
 
 def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit: int,
-            subjects: list[str] | None = None, topics: list[str] | None = None, texts_at_most: int = 40) -> list[str]:
+            subjects: list[str] | None = None, topics: list[str] | None = None, texts_at_most: int = 40,
+            missing: str | None = None) -> list[str]:
     """Up to `limit` follow-up questions for `answer` (none for errors and small talk). The words
     they ask about come from the first `texts_at_most` quotes or passages of a list: a summary
     over hundreds of interviews quotes thousands of times, and part-of-speech tagging them all
-    cost seconds (its most frequent nouns are as well found in the first few dozen)."""
+    cost seconds (its most frequent nouns are as well found in the first few dozen). `missing`: a
+    term retrieval found in no transcript; nobody is offered as saying something about it."""
     if library is None or answer.error or limit <= 0:
         return []
 
@@ -137,7 +139,7 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
         out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own[:texts_at_most], question, names)[:2]]
     elif answer.refused:
         others = [p.speaker for p in answer.passages if p.speaker and p.role != "host" and p.speaker in library.speakers]
-        if others and kind.topic:
+        if others and kind.topic and not (missing and missing.lower() in kind.topic.lower()):
             out.append(t["says"].format(who=display_name(library, others[0], lang), term=kind.topic))
         out.append(t["all"])
     asked = simplify(question).lower().strip(" ?？")
