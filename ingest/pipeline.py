@@ -278,9 +278,8 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
 
 def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[Chunk, CleanDoc]],
                      report: IngestReport, progress: Progress, client: Any = None) -> Any:
-    """Bring the sentence collection in line with the passages: the same add-what-is-missing,
-    delete-what-is-gone steps, so a killed run resumes here too. Returns the collection (the
-    digests read its vectors)."""
+    """Bring the sentence collection in line with the passages (returned: the digests read it):
+    the same add-what-is-missing, delete-what-is-gone steps, so a killed run resumes here too."""
     col = open_collection(settings, embedder, client, name=sentences_collection(settings.collection))
     rows = {sid: (text, meta) for c, _ in wanted.values() for sid, text, meta in sentence_rows(c)}
     have = _existing(col, metadata=False)
