@@ -244,7 +244,7 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     report.seconds["update_delete"] = time.perf_counter() - t3
 
     t5 = time.perf_counter()
-    _index_sentences(settings, embedder, wanted, report, progress, client)
+    sentences = _index_sentences(settings, embedder, wanted, report, progress, client)
     report.seconds["sentences"] = time.perf_counter() - t5
 
     t4 = time.perf_counter()
@@ -264,7 +264,6 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
     report.seconds["keyword_index"] = time.perf_counter() - t4
 
     t6 = time.perf_counter()
-    sentences = open_collection(settings, embedder, client, name=sentences_collection(settings.collection))
     report.digests_built = update_digests(settings, docs, [c for c, _ in chunks], collection_vectors(sentences))
     report.seconds["digests"] = time.perf_counter() - t6
 
@@ -278,9 +277,9 @@ def run_ingest(settings: Settings, source: Path | None = None, *, embedder: Any 
 
 
 def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[Chunk, CleanDoc]],
-                     report: IngestReport, progress: Progress, client: Any = None) -> None:
-    """Bring the sentence collection in line with the passages: the same add-what-is-missing,
-    delete-what-is-gone steps, so a killed run resumes here too."""
+                     report: IngestReport, progress: Progress, client: Any = None) -> Any:
+    """Bring the sentence collection in line with the passages (returned: the digests read it):
+    the same add-what-is-missing, delete-what-is-gone steps, so a killed run resumes here too."""
     col = open_collection(settings, embedder, client, name=sentences_collection(settings.collection))
     rows = {sid: (text, meta) for c, _ in wanted.values() for sid, text, meta in sentence_rows(c)}
     have = _existing(col, metadata=False)
@@ -299,3 +298,4 @@ def _index_sentences(settings: Settings, embedder: Any, wanted: dict[str, tuple[
     for i in range(0, len(gone), 5000):
         col.delete(ids=gone[i:i + 5000])
     report.sentences_deleted = len(gone)
+    return col

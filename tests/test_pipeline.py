@@ -205,3 +205,14 @@ def test_cli_exit_code_and_message_when_nothing_usable(tmp_path):
     assert proc.returncode == 2
     assert "No usable transcripts" in err
     assert "error" in json.loads(out.strip().splitlines()[-1])
+
+
+def test_chroma_settings_are_read_once_and_handed_out_as_copies():
+    # chromadb.HttpClient writes the server's address into the settings it gets: a shared object
+    # would turn the next embedded client into an HTTP one
+    from bot.index.store import _chroma_settings
+
+    a, b = _chroma_settings(), _chroma_settings()
+    assert a is not b and a == b and a.anonymized_telemetry is False
+    a.chroma_server_host = "example.invalid"
+    assert _chroma_settings().chroma_server_host is None

@@ -235,3 +235,40 @@ def test_a_search_restricted_to_a_few_passages_scores_them_exactly_with_the_same
     assert exact.passages and [p.node_id for p in exact.passages] == [p.node_id for p in by_ids.passages]
     assert all(p.doc_id == only_b.docs[0] for p in exact.passages)
     assert [round(p.score, 4) for p in exact.passages] == [round(p.score, 4) for p in by_ids.passages]
+
+
+def test_a_restricted_chroma_sentence_search_widens_by_the_configured_growth():
+    # a named guest whose nearest sentences are all others': the unfiltered fetch grows by
+    # sentence_overfetch_growth up to sentence_overfetch_max, then finds theirs
+    from bot.settings import RetrievalParams
+
+    passages = [f"c{i}" for i in range(100)]
+    sids = [f"{c}#{s}-{s + 1}" for c in passages for s in range(4)]
+    allowed = np.array([i < 30 for i in range(100)])
+    # nearest first: every sentence of a passage not allowed, then the allowed ones
+    order = sorted(range(len(sids)), key=lambda j: (bool(allowed[j // 4]), j))
+
+    class Keyword:
+        ids = passages
+
+        def position(self, cid):
+            return int(cid[1:]) if cid[1:].isdigit() else None
+
+    class Collection:
+        def __init__(self):
+            self.asked = []
+
+        def query(self, query_embeddings, n_results, where=None, ids=None, include=()):
+            self.asked.append(n_results)
+            hits = order[:n_results]
+            return {"ids": [[sids[j] for j in hits]], "distances": [[0.1 + 0.001 * r for r in range(len(hits))]]}
+
+    for growth, expected in ((3, [17, 51, 153, 400]), (2, [17, 34, 68, 136, 272, 400])):
+        col = Collection()
+        index = SentenceIndex(col, Keyword(), None, np.repeat(np.arange(100), 4), ids=sids)
+        index.params = RetrievalParams(sentence_exact_max=0, sentence_id_filter_max=0, sentence_overfetch=1,
+                                       sentence_hits_per_passage=1, sentence_overfetch_max=400,
+                                       sentence_overfetch_growth=growth)
+        found = index.search([1.0, 0.0], 5, allowed)
+        assert col.asked == expected
+        assert [c for c, _ in found] == ["c0", "c1", "c2", "c3", "c4"]

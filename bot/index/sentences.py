@@ -160,7 +160,7 @@ class SentenceIndex:
             # no other passage can beat them; the ranking of these k is already exact
             if kept >= wanted or len(best) >= k or fetch >= most:
                 break
-            fetch = min(most, 4 * fetch)
+            fetch = min(most, p.sentence_overfetch_growth * fetch)
         # too few allowed among the nearest: those found are still the best allowed ones
         return best[:k] if best else self._best_allowed(self._query(embedding, wanted, where=where), allowed)[0][:k]
 

@@ -135,6 +135,11 @@ class HybridRetriever:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
         return not self.remote or n <= self.params.remote_id_filter_max
 
+    def _vector_side(self, **kw: Any) -> VectorSide:
+        side = VectorSide(self.index, **kw)
+        side.records = self.keyword   # hits' nodes from the keyword index's records (VectorSide.records)
+        return side
+
     def _side_filter(self, allowed: np.ndarray | None, filters: MetadataFilters | None, n_cand: int,
                      lang_mask: np.ndarray | None) -> VectorSide:
         """The passage-vector side within `allowed` (a mask over the keyword index, filters and
@@ -145,18 +150,18 @@ class HybridRetriever:
             # Most passages allowed (e.g. everyone but the hosts): an id list that long costs Chroma
             # 80-400 ms (68k of 100k), a metadata filter more; an unfiltered search for twice the
             # expected hits, keeping the allowed ones, costs milliseconds.
-            side = VectorSide(self.index, similarity_top_k=min(len(allowed), fetch))
-            side.overfetch = (allowed, self.keyword, n_cand, self.params.overfetch_max)
+            side = self._vector_side(similarity_top_k=min(len(allowed), fetch))
+            side.overfetch = (allowed, self.keyword, n_cand, self.params.overfetch_max, self.params.overfetch_growth)
             return side
         if allowed is not None and n_allowed <= self.params.exact_max:
-            side = VectorSide(self.index, similarity_top_k=n_cand)
+            side = self._vector_side(similarity_top_k=n_cand)
             side.exact = (self.keyword.ids_at(allowed), self.keyword)
             return side
         if allowed is not None and self._restrict_by_ids(n_allowed):
             # The filter's chunks, named by id: Chroma matches a metadata filter row by row
             # (~5 µs a row: 250 ms for 80k of 100k chunks), ids cost a sixth; same results.
-            return VectorSide(self.index, similarity_top_k=n_cand, vector_store_kwargs={"ids": self.keyword.ids_at(allowed)})
-        side = VectorSide(self.index, similarity_top_k=n_cand, filters=filters)
+            return self._vector_side(similarity_top_k=n_cand, vector_store_kwargs={"ids": self.keyword.ids_at(allowed)})
+        side = self._vector_side(similarity_top_k=n_cand, filters=filters)
         if lang_mask is not None:
             keyword = self.keyword
 

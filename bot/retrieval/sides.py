@@ -40,32 +40,58 @@ class VectorSide(VectorIndexRetriever):
 
     raw: list[tuple[str, float]]
     keep: Callable[[str], bool] | None = None
-    # (allowed mask, keyword index, hits wanted, most to fetch): an unfiltered search fetching more
-    # hits than wanted, of which the allowed passages are kept (HybridRetriever._side_filter)
-    overfetch: tuple[Any, Any, int, int] | None = None
+    # (allowed mask, keyword index, hits wanted, most to fetch, growth while too few are allowed): an
+    # unfiltered search fetching more hits than wanted, of which the allowed passages are kept
+    # (HybridRetriever._side_filter)
+    overfetch: tuple[Any, Any, int, int, int] | None = None
     # (ids, keyword index): a search restricted to a few passages scores each one's vector, fetched
     # by id, instead of asking Chroma's HNSW (HybridRetriever._side_filter)
     exact: tuple[list[str], Any] | None = None
+    # The keyword index, when the store has one: Chroma is then asked for ids and distances only
+    # and each hit's node is made from the index's record (KeywordIndex.node, the same text and
+    # metadata, so the same node hash for the fusion). Fetching each hit's text and metadata from
+    # Chroma cost ~0.1 ms a hit: 36 ms for 300 hits at 100k passages, 2.5 ms without.
+    records: Any = None
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         if self._kwargs.get("ids") == [] or (self.exact is not None and not self.exact[0]):
             self.raw = []   # restricted to nothing (Chroma reads ids=[] as "no restriction")
             return []
-        found = self._exact(query_bundle) if self.exact is not None else super()._retrieve(query_bundle)
+        found = self._exact(query_bundle) if self.exact is not None else self._search(query_bundle)
         if self.overfetch is not None:
-            allowed, keyword, wanted, most = self.overfetch
+            allowed, keyword, wanted, most, growth = self.overfetch
             while True:
                 kept = [n for n in found if (pos := keyword.position(n.node.node_id)) is not None and allowed[pos]]
                 if len(kept) >= wanted or len(found) < self._similarity_top_k or self._similarity_top_k >= most:
                     break
-                self._similarity_top_k = min(most, 4 * self._similarity_top_k)   # too few allowed: look further
-                found = super()._retrieve(query_bundle)
+                self._similarity_top_k = min(most, growth * self._similarity_top_k)   # too few allowed: look further
+                found = self._search(query_bundle)
             found = kept[:wanted]
         if self.keep is not None:
             found = [n for n in found if self.keep(n.node.node_id)]
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
         self.raw = [(n.node.node_id, 1.0 + math.log(max(n.score or 1e-9, 1e-9))) for n in found]
         return found
+
+    def _search(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        if self.records is None:
+            return super()._retrieve(query_bundle)
+        keyword = self.records
+        embedding = query_bundle.embedding or self._embed_model.get_query_embedding(query_bundle.query_str)
+        got = self._vector_store.client.query(
+            query_embeddings=[embedding], n_results=self._similarity_top_k, where=chroma_where(self._filters),
+            ids=self._kwargs.get("ids"), include=["distances"])
+        hits = list(zip((got.get("ids") or [[]])[0], (got.get("distances") or [[]])[0]))
+        # a passage added since the keyword index was loaded (an ingest is running): from Chroma
+        unknown = [cid for cid, _ in hits if keyword.position(cid) is None]
+        stored = {n.node_id: n for n in self._vector_store.get_nodes(node_ids=unknown)} if unknown else {}
+        out = []
+        for cid, d in hits:   # the score ChromaVectorStore gives a hit: exp(-distance)
+            if cid in stored:
+                out.append(NodeWithScore(node=stored[cid], score=math.exp(-d)))
+            elif keyword.position(cid) is not None:
+                out.append(keyword.node(cid, math.exp(-d)))
+        return out
 
     def _exact(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         ids, keyword = self.exact
