@@ -74,3 +74,34 @@ def test_a_term_no_transcript_holds_is_named_in_the_refusal(engine):
     # nobody is offered as saying something about it
     answer = engine.ask("Did anyone discuss the GDPR?")
     assert answer.refused and answer.suggestions and not any("GDPR" in s for s in answer.suggestions)
+
+
+# Added 2026-11-26: a Chinese question over a corpus that is all English (one language, one set of
+# sides) was judged by the Chinese rules and refused nearly everything; it now searches with the
+# glossed question and is judged by the cross-language rule, as in a mixed corpus.
+@pytest.fixture(scope="module")
+def english_only(tmp_path_factory):
+    import shutil
+
+    source = tmp_path_factory.mktemp("english-only-src")
+    shutil.copy(FIXTURE / "bakery_en.txt", source / "bakery_en.txt")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("english-only") / "data", chunk_size=160, chunk_max=320)
+    run_ingest(settings, source)
+    return ChatEngine(settings, build_services(settings).retriever)
+
+
+@pytest.mark.parametrize(("question", "evidence"), [
+    ("面包店每天烤多少个面包?", "400 loaves a day"),
+    ("面包店那台烤炉花了多少钱?", "38,000 euros"),
+    ("面包店的面粉是从哪里买的?", "mill in the Alentejo"),
+    ("新面包师要培训多久才能独立工作?", "six months"),
+])
+def test_chinese_questions_over_english_transcripts_are_answered(english_only, question, evidence):
+    answer = english_only.ask(question)
+    assert not answer.refused, answer.text
+    assert any(evidence in p.text for p in answer.passages[:3]), [p.text[:60] for p in answer.passages[:3]]
+
+
+def test_a_figure_the_english_transcripts_never_give_is_refused_in_chinese(english_only):
+    answer = english_only.ask("面包店的老板有几个孩子?")
+    assert answer.refused and "没有给出这个数字" in answer.text, answer.text

@@ -205,7 +205,10 @@ class HybridRetriever:
             lang_mask = None if lang is None else keyword.langs() == lang
             allowed = base if lang_mask is None else (lang_mask if base is None else base & lang_mask)
             vector = self._side_filter(allowed, filters, n_cand, lang_mask)
-            rewrite = (rewrites or {}).get(lang) if lang is not None else None
+            # the passages' language: a corpus in one language has one set of sides (lang None), and
+            # a question in another language is rewritten or glossed into it all the same
+            passages_lang = lang or only
+            rewrite = (rewrites or {}).get(passages_lang) if passages_lang is not None else None
             # searched with the question in the passages' language when the LLM gave one
             w = weights(rewrite[0] if rewrite else query, p, with_sentences, lang or only)
             group: list[BaseRetriever] = [vector]
@@ -219,7 +222,7 @@ class HybridRetriever:
             if rewrite:
                 bundle_l = QueryBundle(rewrite[0], embedding=rewrite[1])
                 group = [Rewritten(side, bundle_l) for side in group]
-            elif lang is not None and (glossed := (glosses or {}).get(lang)) is not None:
+            elif passages_lang is not None and (glossed := (glosses or {}).get(passages_lang)) is not None:
                 # the vector sides search with the glossed question; keywords already translate
                 bundle_g = QueryBundle(query, embedding=glossed)
                 group = [side if isinstance(side, KeywordSide) else Rewritten(side, bundle_g) for side in group]
@@ -252,7 +255,9 @@ class HybridRetriever:
         for rule in rules:
             fused = rule.postprocess_nodes(fused, bundle)
         vector_raw = sorted((hit for v in vectors for hit in v.raw), key=lambda h: -h[1])
-        langs_present = [lang for lang in langs if lang is not None]
+        # a corpus in one language has it too: a Chinese question over English transcripts is judged
+        # by the cross-language rule, as in a mixed corpus, not by the Chinese one
+        langs_present = [lang for lang in langs if lang is not None] or ([only] if only else [])
         keyword_raw = sorted((hit for k in keywords for hit in k.raw), key=lambda h: -h[1])
         ev = Evidence(query=query, query_tokens=tokens, vector=vector_raw, keyword=keyword_raw,
                       # the host's question counts as context for whether the topic is covered
