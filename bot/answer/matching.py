@@ -96,7 +96,7 @@ class WordScorer:
         q_bi = {b for b in q_bi if not any(b in nm for nm in names)}
         self.groups = {t: tuple(dict.fromkeys((t, *(forms or {}).get(t, ()), *alias_forms(t)))) for t in q_terms}
         self.q_bi = q_bi
-        words = [_Words(x) for x in texts]
+        self.words = words = [_Words(x) for x in texts]   # score_sentences reuses them
         total = len(texts)
 
         def idf(df: int) -> float:
@@ -138,8 +138,7 @@ def score_sentences(query: str, passages: list[Passage], sentences: list[Scored]
     names = named_speakers(query, passages)
     scorer = WordScorer(query, [x.text for x in sentences], names, forms)
     named = {p.speaker for p in passages if p.speaker and simplify(p.speaker).lower() in names}
-    for x in sentences:
-        w = _Words(x.text)
+    for x, w in zip(sentences, scorer.words, strict=True):
         p = passages[x.n - 1]
         score = scorer.score(w)
         score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior

@@ -35,7 +35,7 @@ from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.checks import no_figure, same_language, standout, top_language, unknown_term
 from bot.retrieval.gloss import gloss
-from bot.retrieval.relevance import Evidence, judge, question_names, speaker_absent
+from bot.retrieval.relevance import Evidence, docs_naming, judge, question_names, speaker_absent
 from bot.retrieval.rerank import (
     ContinuationLift,
     CoverageRerank,
@@ -126,8 +126,7 @@ class HybridRetriever:
         if glossed is None or self.sentences is None:
             return False
         scores = self.sentences.sentence_scores(glossed, [p.node_id for p in passages[:3]])
-        named = [self.keyword.docs_holding(tuple(dict.fromkeys(g for f in fs for g in self.keyword.forms(f))))
-                 for fs in question_names(topic)]
+        named = [docs_naming(self.keyword, fs) for fs in question_names(topic)]
         return no_figure(topic, passages, scores, self.library, self.params.figure_sentences_cross,
                          forms=None, named_docs=set.intersection(*named) if named else set())
 

@@ -20,9 +20,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from bot.settings import RetrievalParams
 from bot.text.aliases import forms as alias_forms
+from bot.text.lang import cjk_count
 from bot.text.normalize import normalize
 from bot.text.tokenize import stem, tokenize
 
@@ -119,7 +121,7 @@ def _counts(text: str, m: re.Match, counted: tuple[str, ...],
 def _latin_near(text: str, m: re.Match) -> bool:
     """The figure stands in English text (no Chinese character beside it): the window for its
     counted word is counted in English words' characters, whatever the question's language."""
-    return not re.search(r"[\u4e00-\u9fff]", text[max(0, m.start() - 4): m.end() + 4])
+    return not cjk_count(text[max(0, m.start() - 4): m.end() + 4])
 
 
 def _not_amount(text: str, m: re.Match) -> bool:
@@ -149,6 +151,12 @@ def question_names(question: str) -> list[tuple[str, ...]]:
         if not t.isascii() and len(f) > 1:
             out.append(f)
     return out
+
+
+def docs_naming(keyword: Any, spellings: tuple[str, ...]) -> set[str]:
+    """The interviews that mention a name in any of its spellings, in its other language too
+    ("Taiwan" is 台湾 in a Chinese interview): `keyword` is the KeywordIndex."""
+    return keyword.docs_holding(tuple(dict.fromkeys(g for f in spellings for g in keyword.forms(f))))
 
 
 def holds_name(text: str, names: list[tuple[str, ...]]) -> bool:

@@ -27,7 +27,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from pydantic import Field
 
 from bot.index.keyword import KeywordIndex
-from bot.retrieval.relevance import coverage
+from bot.retrieval.relevance import coverage, docs_naming
 
 UNMARKED = "unmarked"   # the role of a passage from a transcript that does not mark speakers (ingest.chunking)
 
@@ -193,8 +193,7 @@ class NameAnchor(BaseNodePostprocessor):
                            query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
         docs: set[str] = set()
         for forms in self.names:
-            # in its other language too: "Taiwan" is 台湾 in a Chinese interview
-            docs |= self.keyword.docs_holding(tuple(dict.fromkeys(g for f in forms for g in self.keyword.forms(f))))
+            docs |= docs_naming(self.keyword, forms)
         if not docs:
             return nodes
         for n in nodes:
