@@ -150,6 +150,11 @@ class AnswerParams(BaseModel):
     semantic_share: float = Field(
         0.5, description="Share of a sentence's score from its stored vector's similarity to the question "
         "(the rest from shared words); best of 0.3/0.5/0.7 on golden tune.")
+    passage_prior: float = Field(
+        1.0, description="A sentence's score is multiplied by its passage's retrieval score over the best "
+        "passage's, to this power: the retriever's fused evidence outweighs one sentence's own cosine "
+        "or words (a deep same-language passage outscored the other-language one that answers); 1.0 over 0.5 "
+        "on golden and formats answer evidence, mixed even (set on all three, 2026-11-26).")
 
 
 class OverviewParams(BaseModel):

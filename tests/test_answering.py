@@ -363,3 +363,36 @@ def test_a_question_that_starts_with_a_greeting_is_still_searched(passages):
     engine, retriever = offline_engine(passages)
     a = engine.ask("你好,李广密怎么看 GPT-4 的训练成本?")
     assert retriever.calls and a.citations
+
+
+# Added 2026-11-26: the retriever's fused score is evidence too. Two sentences sharing the
+# question's words equally: the one in the passage the retriever ranked far higher is quoted first.
+def test_offline_answer_weighs_sentences_by_their_passage_retrieval_score():
+    from bot.answer.extractive import extractive_answer
+    from tests.conftest import make_passage
+
+    weak_text, strong_text = "训练成本这个事情大家讨论很多。", "训练成本最终可能要 10 亿美元。"
+    weak = make_passage(weak_text, "a", "访谈甲", weak_text, "甲", "guest", score=0.1)
+    strong = make_passage(strong_text, "b", "访谈乙", strong_text, "乙", "guest", score=0.5)
+    # the weak passage listed first: rank alone would quote it first
+    first = extractive_answer("训练成本", [weak, strong], "zh", max_sentences=1)
+    assert "10 亿美元" in first.text and "讨论很多" not in first.text
+    unscored = [make_passage(t, d, d, t, d, "guest", score=0.0) for t, d in ((weak_text, "a"), (strong_text, "b"))]
+    assert "讨论很多" in extractive_answer("训练成本", unscored, "zh", max_sentences=1).text
+
+
+def test_offline_answer_quotes_only_the_top_k_passages(passages):
+    # the retriever shows more passages than top_k (sources to browse); quotes come from the top_k
+    from bot.answer.writers import ExtractiveWriter
+    from bot.schema import Answer
+
+    assert len(passages) > 2
+    answer = Answer(question="q", text="", mode="offline")
+    writer = ExtractiveWriter(Settings(_env_file=None, top_k=2))
+    list(writer.write(answer, "中美云端模型的差距还有几年?", passages, "zh"))
+    spans = [(p.doc_id, p.start, p.end) for p in passages[:2]]
+    assert answer.citations and answer.passages == passages
+    assert all(any(d == c.doc_id and a <= c.start and c.end <= b for d, a, b in spans) for c in answer.citations)
+    wide = Answer(question="q", text="", mode="offline")
+    list(ExtractiveWriter(Settings(_env_file=None, top_k=len(passages))).write(wide, "中美云端模型的差距还有几年?", passages, "zh"))
+    assert not all(any(d == c.doc_id and a <= c.start and c.end <= b for d, a, b in spans) for c in wide.citations)

@@ -105,3 +105,21 @@ def test_chinese_questions_over_english_transcripts_are_answered(english_only, q
 def test_a_figure_the_english_transcripts_never_give_is_refused_in_chinese(english_only):
     answer = english_only.ask("面包店的老板有几个孩子?")
     assert answer.refused and "没有给出这个数字" in answer.text, answer.text
+
+
+# Added 2026-11-26: the sentence cosines that choose what to quote compare an English passage's
+# sentences with the glossed question, as its vector side searched; the question's own cosines put
+# any Chinese sentence above the English one that answers.
+def test_english_sentences_are_scored_against_the_glossed_question(english_only):
+    from bot.text.normalize import normalize
+    from bot.text.tokenize import tokenize
+
+    retriever = english_only.retriever
+    question = "面包店的面粉是从哪里买的?"
+    got = retriever.retrieve(question)
+    glosses = retriever._glosses(question, tokenize(question))
+    assert "en" in glosses
+    ids = [p.node_id for p in got.passages]
+    assert got.sentence_scores == retriever.sentences.sentence_scores(glosses["en"], ids)
+    own = retriever.embedder.get_query_embedding(normalize(question))
+    assert got.sentence_scores != retriever.sentences.sentence_scores(own, ids)

@@ -101,6 +101,17 @@ def _with_answer(cand: Scored, passages: list[Passage], spans: dict[int, list[tu
     return cand
 
 
+def _passage_prior(scored: list[Scored], passages: list[Passage], power: float) -> list[Scored]:
+    """Each sentence's score times its passage's retrieval score relative to the best passage's
+    (to `power`); passages without a retrieval score (summaries' digests) leave it as it is."""
+    top = max((p.score for p in passages), default=0.0)
+    if power <= 0 or top <= 0 or any(p.score <= 0 for p in passages):
+        return scored
+    for x in scored:
+        x.score *= (passages[x.n - 1].score / top) ** power
+    return sorted(scored, key=lambda s: -s.score)
+
+
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                    skip: Callable[[str], bool] | None = None,
@@ -115,6 +126,7 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
         return []
     if semantic:
         scored = blend(scored, passages, semantic, params.semantic_share, host_weight)
+    scored = _passage_prior(scored, passages, params.passage_prior)
     scored = lift_openings(question, passages, scored, host_weight, forms)
     # Questions (mostly the host's) are context, not answers: quote one only as a last resort.
     ranked = [s for s in scored if not is_question(s.text)] or scored

@@ -111,7 +111,10 @@ class ExtractiveWriter:
               forms: dict[str, tuple[str, ...]] | None = None, **_: object) -> Iterator[StreamEvent]:
         """The passages' best whole sentences, quoted with renumbered markers; one delta per quote."""
         s = self.settings
-        extract = extractive_answer(question, passages, lang, semantic=semantic, params=s.answer,
+        # quotes come from the top_k passages that answer; the rest (retrieval shows up to 10) are
+        # sources to browse, and a deeper passage in the question's own language would outscore the
+        # other-language passage that answers by its cosine alone
+        extract = extractive_answer(question, passages[: s.top_k], lang, semantic=semantic, params=s.answer,
                                      host_weight=s.host_weight, skip=skip, forms=forms)
         if not extract.text:
             return None

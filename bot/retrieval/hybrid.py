@@ -130,6 +130,27 @@ class HybridRetriever:
         return no_figure(topic, passages, scores, self.library, self.params.figure_sentences_cross,
                          forms=None, named_docs=set.intersection(*named) if named else set())
 
+    def _sentence_scores(self, topic: str, passages: list, embedding: list[float],
+                         rewrites: dict[str, tuple[str, list[float], list[str]]],
+                         glosses: dict[str, list[float]]) -> dict[str, list[tuple[int, int, float]]]:
+        """Each passage's sentence cosines, for choosing what to quote: a passage in another
+        language the question was rewritten or glossed into is scored against that version, as
+        its vector side searched. e5 ranks same-language pairs higher, so a Chinese question's own
+        cosines put any Chinese sentence above the English one that answers it."""
+        if self.sentences is None:
+            return {}
+        other = dict(glosses) | {lang: r[1] for lang, r in rewrites.items()}
+        langs = self.keyword.langs() if other and self.keyword is not None else None
+        groups: dict[int, tuple[list[float], list[str]]] = {}
+        for p in passages:
+            i = self.keyword.position(p.node_id) if langs is not None else None
+            emb = other.get(str(langs[i]), embedding) if i is not None else embedding
+            groups.setdefault(id(emb), (emb, []))[1].append(p.node_id)
+        out: dict[str, list[tuple[int, int, float]]] = {}
+        for emb, ids in groups.values():
+            out.update(self.sentences.sentence_scores(emb, ids))
+        return out
+
     def _restrict_by_ids(self, n: int) -> bool:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
         return not self.remote or n <= self.params.remote_id_filter_max
@@ -321,7 +342,7 @@ class HybridRetriever:
                         reason = REASON_SPEAKER_ABSENT
                         fused = others
         passages = [to_passage(n) for n in fused[:max(top_k, 10)]]
-        scores = self.sentences.sentence_scores(embedding, [p.node_id for p in passages]) if self.sentences else {}
+        scores = self._sentence_scores(topic, passages, embedding, rewrites, glosses)
         # a term no transcript holds: the most specific reason there is, whatever else was found
         if missing := unknown_term(query, self.keyword, lambda term: bool(self.library.mentions(term))):
             weak, reason = True, REASON_UNKNOWN_TERM
