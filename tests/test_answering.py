@@ -396,3 +396,23 @@ def test_offline_answer_quotes_only_the_top_k_passages(passages):
     wide = Answer(question="q", text="", mode="offline")
     list(ExtractiveWriter(Settings(_env_file=None, top_k=len(passages))).write(wide, "中美云端模型的差距还有几年?", passages, "zh"))
     assert not all(any(d == c.doc_id and a <= c.start and c.end <= b for d, a, b in spans) for c in wide.citations)
+
+
+# Added 2026-11-26: e5's cosines are comparable within one language, not across (a Chinese question
+# meets any Chinese sentence above an English one): the blend rescales them per passage language.
+def test_sentence_cosines_are_rescaled_within_each_language():
+    from bot.answer.matching import Scored, blend
+    from tests.conftest import make_passage
+
+    zh = "模型规模这个事情大家讨论很多。参数越多越好吗。"
+    en = "It has seven billion parameters. We chose that size on purpose."
+    pz, pe = make_passage(zh, "z", "访谈", zh, "甲", "guest"), make_passage(en, "e", "talk", en, "B", "guest")
+    cut_z, cut_e = zh.index("参数"), en.index("We chose")
+    scored = [Scored(1, 0, cut_z, zh[:cut_z], 0.5), Scored(1, cut_z, len(zh), zh[cut_z:], 0.5),
+              Scored(2, 0, cut_e, en[:cut_e], 0.5), Scored(2, cut_e, len(en), en[cut_e:], 0.5)]
+    # Chinese cosines all above the English ones, as e5 gives a Chinese question
+    semantic = {pz.node_id: [(0, cut_z, 0.88), (cut_z, len(zh), 0.86)],
+                pe.node_id: [(0, cut_e, 0.84), (cut_e, len(en), 0.80)]}
+    out = blend(scored, [pz, pe], semantic, 0.5, 0.8)
+    best_en = next(x for x in out if x.n == 2)
+    assert best_en.text.startswith("It has seven billion") and best_en.score == out[0].score

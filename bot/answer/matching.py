@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.schema import Passage
 from bot.text.aliases import forms as alias_forms
-from bot.text.lang import detect_lang, simplify, split_sentences
+from bot.text.lang import cjk_count, detect_lang, simplify, split_sentences
 from bot.text.stopwords import is_stopword
 from bot.text.tokenize import segmenter, stem
 
@@ -57,6 +57,7 @@ class _Words:
 
     def __init__(self, text: str) -> None:
         self.low = simplify(text).lower()
+        self.cjk = cjk_count(self.low) > 0
         self.latin = {stem(w) for w in _LATIN_WORD.findall(self.low)} | set(_ASCII_TERM.findall(self.low))
 
     def has(self, term: str) -> bool:
@@ -176,18 +177,25 @@ def blend(scored: list[Scored], passages: list[Passage], semantic: dict[str, lis
           share: float, host_weight: float) -> list[Scored]:
     """Mix each sentence's word score with the cosine of the stored sentence vector it falls in
     (`share` of the result).
-    Both are rescaled to 0..1 over the candidates: e5 cosines all sit within a narrow band."""
+    Both are rescaled to 0..1 over the candidates: e5 cosines all sit within a narrow band. The
+    cosines are rescaled within each passage language: across languages they are not comparable
+    (a Chinese question meets any Chinese sentence above the English one that answers it)."""
     sims: list[float | None] = []
     for x in scored:
         spans = semantic.get(passages[x.n - 1].node_id, ())
         sims.append(max((c for s, e, c in spans if s < x.end and x.start < e), default=None))
-    known = [c for c in sims if c is not None]
-    if len(known) < 2 or max(known) == min(known):
+    langs = {n: detect_lang(p.text) for n, p in enumerate(passages, 1)}
+    bands: dict[str, tuple[float, float]] = {}
+    for lang in set(langs.values()):
+        known = [c for x, c in zip(scored, sims, strict=True) if c is not None and langs[x.n] == lang]
+        if len(known) >= 2 and max(known) > min(known):
+            bands[lang] = (min(known), max(known))
+    if not bands:
         return scored
-    lo, hi = min(known), max(known)
     top = max(x.score for x in scored) or 1.0
     for x, c in zip(scored, sims, strict=True):
-        near = 0.0 if c is None else (c - lo) / (hi - lo)
+        band = bands.get(langs[x.n])
+        near = 0.0 if c is None or band is None else (c - band[0]) / (band[1] - band[0])
         # the same discounts as the word score: a host's words and questions are context
         near *= (host_weight if passages[x.n - 1].role == "host" else 1.0) * (0.5 if is_question(x.text) else 1.0)
         x.score = (1 - share) * x.score / top + share * near
