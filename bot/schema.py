@@ -155,6 +155,10 @@ class Retrieval:
     # says the passages come from a recording that does not mark its speakers, so they are not
     # necessarily that person's words (bot.answer.messages.recorded_caveat).
     recorded: dict[str, list[str]] = field(default_factory=dict)
+    # A person named in the question (唐凤) who does not discuss it, answered instead by someone in
+    # an interview of the other language whose Latin name carries the same surname (Audrey Tang),
+    # who may be the same person: named -> that speaker; the answer says so.
+    maybe_same: dict[str, str] = field(default_factory=dict)
     # the question's words (index tokens) -> their other spellings and the translations the corpus
     # holds (bot.index.keyword.KeywordIndex.forms); the offline answer matches sentences with them.
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)

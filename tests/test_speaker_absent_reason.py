@@ -53,3 +53,58 @@ def test_others_discuss_it_only_when_someone_else_tops_everyones_search(monkeypa
         assert r.reason == REASON_SPEAKER_ABSENT and r.passages[0].speaker == "B"
     else:   # A's own passages are the closest: a plain refusal that shows them
         assert r.reason is None and [p.node_id for p in r.passages] == ["a1", "a2"]
+
+
+# Added 2026-11-26: 唐凤 asked about in Chinese, Audrey Tang answering in an English interview. The
+# surname in pinyin says they may be one person: answered with a notice, not refused as "others
+# discuss it". Within one language, or without the surname, the refusal stands.
+class _TwoScripts(_Library):
+    speakers = {"唐凤": SimpleNamespace(role="guest"), "Audrey Tang": SimpleNamespace(role="guest"),
+                "Audrey Tan": SimpleNamespace(role="guest")}
+
+    def split_speakers(self, question: str):
+        return ["唐凤"], question
+
+
+@pytest.mark.parametrize("other, other_language, same", [
+    ("Audrey Tang", True, True), ("Audrey Tang", False, False), ("Audrey Tan", True, False)])
+def test_a_latin_name_with_the_pinyin_surname_may_be_the_same_person(monkeypatch, other, other_language, same):
+    own = [_node("t1", "唐凤")]
+    everyone = [_node("x", other), _node("t1", "唐凤")]
+    monkeypatch.setattr(HybridRetriever, "_search", lambda self, query, docs, speakers, *a, **k: (
+        (own if speakers == ["唐凤"] else everyone), SimpleNamespace(named=speakers == ["唐凤"])))
+    monkeypatch.setattr(HybridRetriever, "_other_language", lambda self, question, hit: other_language)
+    monkeypatch.setattr(hybrid, "judge", lambda ev, params, named=False: Verdict(ev.named, 0.88, 0.3, 0.2))
+    monkeypatch.setattr(hybrid, "speaker_absent", lambda named, everyone, params: True)
+    r = HybridRetriever(index=None, keyword=None, library=_TwoScripts(), embedder=FakeEmbedder())
+    got = r.retrieve("唐凤的会议逐字稿要隔多久才公开?", top_k=2)
+    assert got.passages[0].speaker == other
+    if same:
+        assert not got.weak and got.reason is None and got.maybe_same == {"唐凤": "Audrey Tang"}
+    else:
+        assert got.weak and got.reason == REASON_SPEAKER_ABSENT and not got.maybe_same
+
+
+def test_the_answer_says_they_may_be_the_same_person(passages):
+    from bot.answer.engine import ChatEngine
+    from bot.schema import Retrieval
+    from bot.settings import Settings
+
+    class _Retriever:
+        def retrieve(self, query, filters=None, top_k=10):
+            return Retrieval(query=query, passages=passages, maybe_same={"唐凤": "Audrey Tang"})
+
+    zh = ChatEngine(Settings(_env_file=None), _Retriever()).ask("唐凤怎么看 GPT-4 的成本?")
+    assert not zh.refused and "Audrey Tang" in zh.notice and "可能是同一个人" in zh.notice
+    en = ChatEngine(Settings(_env_file=None), _Retriever()).ask("What does 唐凤 think of GPT-4's cost?")
+    assert "may be the same person" in en.notice
+
+
+@pytest.mark.parametrize("chinese, latin, same", [
+    ("唐凤", "Audrey Tang", True), ("唐鳳", "Audrey Tang", True), ("黄仁勋", "Jensen Huang", True),
+    ("唐凤", "Audrey Tan", False), ("唐凤", "Tang", False), ("Audrey", "Audrey Tang", False),
+    ("杨植麟", "Audrey Tang", False)])
+def test_romanized_surname(chinese, latin, same):
+    from bot.text.people import romanized_surname
+
+    assert romanized_surname(chinese, latin) is same

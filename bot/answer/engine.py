@@ -163,6 +163,8 @@ class ChatEngine:
         retrieval.passages = within_filters(retrieval.passages, filters)
         if getattr(retrieval, "recorded", None) and not retrieval.weak:
             answer.notice = join_notice(answer.notice, recorded_caveat(retrieval.recorded, library, lang))
+        for named, other in getattr(retrieval, "maybe_same", {}).items():
+            answer.notice = join_notice(answer.notice, m["maybe_same"].format(named=named, other=other))
         skip = None
         if more:
             # "why?", "详细说说": evidence the recent answers did not quote, on the same topic, from a

@@ -14,6 +14,7 @@ MSG = {
     "zh": {
         "refuse": "这些访谈没有谈到这个问题。", "closest": "最接近的段落:", "searching": "正在检索访谈…",
         "recorded": "{where}的转录没有标出说话人:以下段落出自{names}参与的录音,不一定是{names}本人的话。",
+        "maybe_same": "{named}本人的发言没有直接谈到这一点;{other} 谈到了,其姓氏是{named}的姓的拼音,两人可能是同一个人。",
         "and": "、", "list": "、",
         "condensing": "正在理解追问…", "writing": "正在撰写回答…",
         "fallback": "大模型暂不可用({err});以下是从访谈原文中摘录的回答。",
@@ -54,6 +55,8 @@ MSG = {
         "refuse": "These interviews don't cover that.", "closest": "Closest passages:",
         "recorded": "The transcript of {where} does not mark speakers: the passages below come from a recording "
                     "{names} took part in and are not necessarily {names}'s own words.",
+        "maybe_same": "{named} does not discuss this directly; {other} does, whose surname is {named}'s in "
+                      "pinyin: they may be the same person.",
         "and": " and ", "list": ", ",
         "searching": "Searching the transcripts…", "condensing": "Reading the follow-up…",
         "writing": "Writing the answer…",

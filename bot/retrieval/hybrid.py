@@ -58,6 +58,7 @@ from bot.schema import Filters, Retrieval
 from bot.settings import RetrievalParams
 from bot.text.lang import detect_lang
 from bot.text.normalize import normalize
+from bot.text.people import romanized_surname
 from bot.text.tokenize import tokenize
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,10 @@ class HybridRetriever:
         for emb, ids in groups.values():
             out.update(self.sentences.sentence_scores(emb, ids))
         return out
+
+    def _other_language(self, question: str, hit: NodeWithScore) -> bool:
+        i = self.keyword.position(hit.node.node_id) if self.keyword is not None else None
+        return i is not None and str(self.keyword.langs()[i]) != detect_lang(question)
 
     def _restrict_by_ids(self, n: int) -> bool:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
@@ -304,6 +309,7 @@ class HybridRetriever:
         rewrites = self._rewrites(topic)
         glosses = {} if rewrites else self._glosses(topic, tokens)
         reason = None
+        maybe_same: dict[str, str] = {}
         # A person the manifest places in a recording that does not mark speakers has no turns of
         # their own: their recordings are searched instead, and the answer says so.
         recorded = {name: docs for name in named if (docs := self.library.recorded_only(name))}
@@ -337,10 +343,16 @@ class HybridRetriever:
                 all_verdict = judge(ev_all, self.params)
                 if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
+                    top = others[0].node.metadata.get("speaker") if others else None
                     # "others discuss it" only when the best of everyone's passages is someone else's
-                    if not all_verdict.weak and others and others[0].node.metadata.get("speaker") not in named:
-                        reason = REASON_SPEAKER_ABSENT
+                    if not all_verdict.weak and top and top not in named:
                         fused = others
+                        if romanized_surname(named[0], top) and self._other_language(topic, others[0]):
+                            # 唐凤 asked about, Audrey Tang answers in an English interview: maybe one
+                            # person; answered with a notice that says so, not refused
+                            weak, maybe_same = False, {named[0]: top}
+                        else:
+                            reason = REASON_SPEAKER_ABSENT
         passages = [to_passage(n) for n in fused[:max(top_k, 10)]]
         scores = self._sentence_scores(topic, passages, embedding, rewrites, glosses)
         # a term no transcript holds: the most specific reason there is, whatever else was found
@@ -350,7 +362,7 @@ class HybridRetriever:
             weak, reason = True, REASON_NO_FIGURE
         forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason, missing=missing,
-                         speaker=named[0] if named else None, sentence_scores=scores,
+                         speaker=named[0] if named else None, sentence_scores=scores, maybe_same=maybe_same,
                          recorded={n: sorted(d) for n, d in recorded.items()},
                          forms={**{t: f[1:] for t, f in forms.items() if len(f) > 1},
                                 **(self.keyword.phrases(tokens) if self.keyword is not None else {})})

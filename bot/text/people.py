@@ -84,3 +84,18 @@ def pinyin_names(name: str) -> list[str]:
         return []
     family, given = sy[0], "".join(sy[1:]).capitalize()
     return [f"{family} {given}", f"{given} {family}"]
+
+
+def romanized_surname(chinese: str, latin: str) -> bool:
+    """A Chinese personal name (two or three characters) and a Latin-letter name of two or more
+    words whose last word is the Chinese surname in pinyin: "唐凤" and "Audrey Tang", "黄仁勋" and
+    "Jensen Huang". People who go by an English given name keep their surname, so across languages
+    they may be one person; the surname alone cannot say that they are (many people share one)."""
+    words = latin.split()
+    if not re.fullmatch(rf"{_CJK}{{2,3}}", chinese) or len(words) < 2 or not all(w.isascii() and w.isalpha() for w in words):
+        return False
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - a declared dependency
+        return False
+    return lazy_pinyin(chinese[0])[0].lower() == words[-1].lower()
