@@ -84,6 +84,12 @@ class KeywordIndex:
         out = dict.fromkeys(alias_forms(token))
         for f in list(out):
             out.update(dict.fromkeys(self.bridge.get(f, ())))
+        # A Chinese translation is cut as the corpus's own words are (jieba search mode): a passage
+        # saying 字节 for ByteDance (字节跳动) holds the word's first part, as it would if the
+        # question had been asked in Chinese.
+        for f in list(out)[1:]:
+            if not f.isascii():
+                out.update(dict.fromkeys(t for t in tokenize(f) if t != f and len(t) > 1 and t in self.bm25.vocab_dict))
         return tuple(out)
 
     def groups(self, tokens: list[str]) -> list[tuple[str, ...]]:
