@@ -84,6 +84,14 @@ class KeywordIndex:
         out = dict.fromkeys(alias_forms(token))
         for f in list(out):
             out.update(dict.fromkeys(self.bridge.get(f, ())))
+        # Another spelling in Chinese (a name's: ByteDance → 字节跳动; a translation's) is cut as
+        # the corpus's words and a Chinese question's are (jieba search mode), its parts of two
+        # characters or more joining it: a passage saying 字节 for ByteDance then counts, as it
+        # would had the question been asked in Chinese.
+        vocab = self.bm25.vocab_dict
+        for f in list(out)[1:]:
+            if not f.isascii():
+                out.update(dict.fromkeys(p for p in tokenize(f) if p != f and len(p) > 1 and p in vocab))
         return tuple(out)
 
     def groups(self, tokens: list[str]) -> list[tuple[str, ...]]:

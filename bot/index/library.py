@@ -20,6 +20,7 @@ from bot.text.people import pinyin_names, title_people
 ROLE_WORDS = {
     "host": ("主持人", "采访者", "the host", "interviewer"),
 }
+_ROLE_LABELS = {w for words in ROLE_WORDS.values() for w in words}   # already in normalize()'s form
 
 
 _PERSON_AFTER_ORG = (r"\s*(?:的|'s)?\s*(?:那位|这位|那个|这个)?\s*"
@@ -90,16 +91,20 @@ class Library:
         names = [name for name, _ in mentions]
         if not names:
             return names, question
+        return names, _without(normalize(question), [span for _, span in mentions if span])
+
+    def topic_for(self, question: str, name: str) -> str:
+        """What `name`'s own turns are searched for, of a question naming several people: the
+        topic of `split_speakers`, except for a person named by a role word. "主持人" beside a named
+        person means the host of their interview, asked about that person ("主持人怎么介绍罗福莉":
+        the host's words about 罗福莉, which hold her name), so only the role word comes out. Two
+        people named by name ("A 和 B 各怎么看") are each asked about the topic, not the other."""
         q = normalize(question)
-        spans = sorted(span for _, span in mentions if span)
-        out, pos = [], 0
-        for s, e in spans:
-            if s >= pos:
-                out.append(q[pos:s])
-                pos = e
-        out.append(q[pos:])
-        stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
-        return names, (stripped if re.search(r"\w", stripped) else q)
+        mentions = self._mentions(question)
+        own = [span for n, span in mentions if n == name and span]
+        if not any(q[s:e] in _ROLE_LABELS for s, e in own):
+            return _without(q, [span for _, span in mentions if span])
+        return _without(q, own)
 
     def mentions(self, question: str) -> list[tuple[str, tuple[int, int] | None]]:
         """(canonical name, span in the normalised question) of each person the question names."""
@@ -184,6 +189,18 @@ class Library:
             if name not in [n for n, _ in out]:
                 out.append((name, span))
         return out
+
+
+def _without(q: str, spans: list[tuple[int, int]]) -> str:
+    """`q` without the spans (a person's name or role word); `q` itself when nothing else is left."""
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        if s >= pos:
+            out.append(q[pos:s])
+            pos = e
+    out.append(q[pos:])
+    stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
+    return stripped if re.search(r"\w", stripped) else q
 
 
 def _link_title_people(doc: CleanDoc, speakers: dict[str, SpeakerEntry], recorded: dict[str, SpeakerEntry],

@@ -117,6 +117,17 @@ class HybridRetriever:
                 out[lang] = self.embedder.get_query_embedding(normalize(text))
         return out
 
+    def _prepare(self, own: str, topic: str, embedding: list[float], tokens: list[str],
+                 rewrites: dict, glosses: dict) -> tuple[list[float], list[str], dict, dict]:
+        """(embedding, tokens, rewrites, glosses) of `own`, reusing those of `topic` when they are
+        the same text."""
+        if own == topic:
+            return embedding, tokens, rewrites, glosses
+        own_tokens = tokenize(own)
+        own_rewrites = self._rewrites(own)
+        return (self.embedder.get_query_embedding(normalize(own)), own_tokens, own_rewrites,
+                {} if own_rewrites else self._glosses(own, own_tokens))
+
     def _no_figure(self, topic: str, passages: list, scores: dict, glosses: dict[str, list[float]]) -> bool:
         """A question asking for a figure that the sentences closest to it don't give. Which
         sentences are closest is read off the cosines in the question's language, or, when the
@@ -322,8 +333,11 @@ class HybridRetriever:
 
         if len(named) >= 2:
             # "A 和 B 怎么看…": each named person's own best passages, interleaved, so that every
-            # voice is represented instead of the one whose words happen to score higher.
-            runs = [self._search(topic, *scope(name), top_k, embedding, tokens, rewrites, glosses) for name in named]
+            # voice is represented instead of the one whose words happen to score higher. Each is
+            # searched with only their own name taken out (Library.topic_for): another person
+            # named is what they may be asked about ("主持人怎么介绍罗福莉").
+            runs = [self._search(own, *scope(name), top_k, *self._prepare(own, topic, embedding, tokens, rewrites, glosses))
+                    for name in named for own in [self.library.topic_for(query, name)]]
             fused = interleave([f for f, _ in runs])
             weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
         elif recorded:
