@@ -159,6 +159,8 @@ class Retrieval:
     # an interview of the other language whose Latin name carries the same surname (Audrey Tang),
     # who may be the same person: named -> that speaker; the answer says so.
     maybe_same: dict[str, str] = field(default_factory=dict)
+    # every person the question names (canonical speaker names; `speaker` is the first)
+    named: list[str] = field(default_factory=list)
     # the question's words (index tokens) -> their other spellings and the translations the corpus
     # holds (bot.index.keyword.KeywordIndex.forms); the offline answer matches sentences with them.
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)

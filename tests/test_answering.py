@@ -416,3 +416,27 @@ def test_sentence_cosines_are_rescaled_within_each_language():
     out = blend(scored, [pz, pe], semantic, 0.5, 0.8)
     best_en = next(x for x in out if x.n == 2)
     assert best_en.text.startswith("It has seven billion") and best_en.score == out[0].score
+
+
+# Added 2026-11-26: the people retrieval found the question naming (by part of a name, an alias or
+# a role word) are preferred like those whose full name the question writes, and a host asked
+# about is not discounted as context ("What did Lenny and Dylan Field discuss…" names the host
+# "Lenny Rachitsky" by his first name only).
+def test_a_host_the_question_names_is_quoted_as_an_answer():
+    from bot.answer.extractive import extractive_answer
+    from tests.conftest import make_passage
+
+    host_text = "He said that they got rid of product management."
+    guest_text = "Product management at Figma is about taste and craft."
+    host = make_passage(host_text, "d", "talk", host_text, "Lenny Rachitsky", "host", score=0.5)
+    guest = make_passage(guest_text, "d", "talk", guest_text, "Dylan Field", "guest", turn=1, score=0.5)
+    q = "What did Lenny say about product management?"
+    plain = extractive_answer(q, [guest, host], "en", max_sentences=1)
+    assert "Figma" in plain.text
+    asked = extractive_answer(q, [guest, host], "en", max_sentences=1, asked=frozenset({"Lenny Rachitsky"}))
+    assert "got rid of" in asked.text
+    # the host ranked first: discounted as context, unless the question asks about the host
+    assert "Figma" in extractive_answer(q, [host, guest], "en", max_sentences=1).text
+    both = extractive_answer(q, [host, guest], "en", max_sentences=1,
+                             asked=frozenset({"Lenny Rachitsky", "Dylan Field"}))
+    assert "got rid of" in both.text

@@ -186,6 +186,7 @@ class ChatEngine:
             semantic = claim_prior(standalone, retrieval.passages, retrieval.sentence_scores, self.digests,
                                    self.settings.overview.claim_prior)
             yield from self.extractive.write(answer, standalone, retrieval.passages, lang, semantic=semantic, skip=skip,
+                                             asked=frozenset(getattr(retrieval, "named", ())),
                                              forms=retrieval.forms)
             if skip is not None and (not answer.citations or all(skip(c.quote) for c in answer.citations)):
                 answer.text, answer.citations, answer.passages = m["no_more"], [], []

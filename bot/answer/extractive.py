@@ -115,11 +115,11 @@ def _passage_prior(scored: list[Scored], passages: list[Passage], power: float) 
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                    skip: Callable[[str], bool] | None = None,
-                   forms: dict[str, tuple[str, ...]] | None = None) -> list[Scored]:
+                   forms: dict[str, tuple[str, ...]] | None = None, asked: frozenset[str] = frozenset()) -> list[Scored]:
     """The best whole sentences for the question: scored piece by piece, quoted whole. `skip`:
     sentences not to quote (a follow-up's "tell me more" skips what was quoted); `forms`: the
     question's words in the corpus's other spellings and language (Retrieval.forms)."""
-    scored = score_sentences(question, passages, host_weight=host_weight, forms=forms)
+    scored = score_sentences(question, passages, host_weight=host_weight, forms=forms, asked=asked)
     if skip is not None:
         scored = [x for x in scored if not skip(x.text)]
     if not scored:
@@ -248,7 +248,7 @@ def extractive_answer(question: str, passages: list[Passage], lang: Lang | None 
                       semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                       params: AnswerParams | None = None, host_weight: float = 0.8,
                       skip: Callable[[str], bool] | None = None,
-                      forms: dict[str, tuple[str, ...]] | None = None) -> Extract:
+                      forms: dict[str, tuple[str, ...]] | None = None, asked: frozenset[str] = frozenset()) -> Extract:
     """An answer made of the passages' best whole sentences, quoted verbatim with [n] markers:
     one line per speaker (and interview), naming their role and the interview once.
     `semantic`: Retrieval.sentence_scores, when the store has sentence vectors; `params` and
@@ -257,7 +257,7 @@ def extractive_answer(question: str, passages: list[Passage], lang: Lang | None 
     params = params or AnswerParams()
     if max_sentences is not None:
         params = params.model_copy(update={"max_sentences": max_sentences})
-    picks = pick_sentences(question, passages, params, host_weight, semantic, skip, forms)
+    picks = pick_sentences(question, passages, params, host_weight, semantic, skip, forms, asked)
     groups: dict[tuple[str | None, str, str], list[Scored]] = {}
     for s in picks:   # dicts keep insertion order: the group of the best sentence comes first
         p = passages[s.n - 1]

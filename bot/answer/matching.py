@@ -124,7 +124,8 @@ def named_speakers(query: str, passages: list[Passage]) -> set[str]:
 
 
 def score_sentences(query: str, passages: list[Passage], sentences: list[Scored] | None = None,
-                    host_weight: float = 0.8, forms: dict[str, tuple[str, ...]] | None = None) -> list[Scored]:
+                    host_weight: float = 0.8, forms: dict[str, tuple[str, ...]] | None = None,
+                    asked: frozenset[str] = frozenset()) -> list[Scored]:
     """Every sentence of `passages` scored against `query` (best first): the WordScorer's share
     of the query's words, then discounts for what is context rather than an answer."""
     if sentences is None:
@@ -138,13 +139,14 @@ def score_sentences(query: str, passages: list[Passage], sentences: list[Scored]
     # A speaker's name in the question picks whose sentences to prefer (below).
     names = named_speakers(query, passages)
     scorer = WordScorer(query, [x.text for x in sentences], names, forms)
-    named = {p.speaker for p in passages if p.speaker and simplify(p.speaker).lower() in names}
+    # `asked`: the people retrieval found the question naming (by alias, part of a name or role word)
+    named = {p.speaker for p in passages if p.speaker and (simplify(p.speaker).lower() in names or p.speaker in asked)}
     for x, w in zip(sentences, scorer.words, strict=True):
         p = passages[x.n - 1]
         score = scorer.score(w)
         score *= 1.0 + 0.15 * (1 - (x.n - 1) / max(1, len(passages)))   # retrieval rank as a prior
-        if p.role == "host":
-            score *= host_weight    # a host's question is context, not an answer
+        if p.role == "host" and p.speaker not in named:
+            score *= host_weight    # a host's question is context, not an answer (unless the host is asked about)
         if is_question(x.text):
             score *= 0.5
         if len(w.low) < 10:

@@ -108,14 +108,15 @@ class ExtractiveWriter:
 
     def write(self, answer: Answer, question: str, passages: list[Passage], lang: Lang,
               semantic: Semantic | None = None, skip: Callable[[str], bool] | None = None,
-              forms: dict[str, tuple[str, ...]] | None = None, **_: object) -> Iterator[StreamEvent]:
+              forms: dict[str, tuple[str, ...]] | None = None, asked: frozenset[str] = frozenset(),
+              **_: object) -> Iterator[StreamEvent]:
         """The passages' best whole sentences, quoted with renumbered markers; one delta per quote."""
         s = self.settings
         # quotes come from the top_k passages that answer; the rest (retrieval shows up to 10) are
         # sources to browse, and a deeper passage in the question's own language would outscore the
         # other-language passage that answers by its cosine alone
         extract = extractive_answer(question, passages[: s.top_k], lang, semantic=semantic, params=s.answer,
-                                     host_weight=s.host_weight, skip=skip, forms=forms)
+                                     host_weight=s.host_weight, skip=skip, forms=forms, asked=asked)
         if not extract.text:
             return None
         cited = cite(extract.text, passages, lang, loose=False)

@@ -376,7 +376,7 @@ class HybridRetriever:
             weak, reason = True, REASON_NO_FIGURE
         forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason, missing=missing,
-                         speaker=named[0] if named else None, sentence_scores=scores, maybe_same=maybe_same,
+                         speaker=named[0] if named else None, sentence_scores=scores, maybe_same=maybe_same, named=named,
                          recorded={n: sorted(d) for n, d in recorded.items()},
                          forms={**{t: f[1:] for t, f in forms.items() if len(f) > 1},
                                 **(self.keyword.phrases(tokens) if self.keyword is not None else {})})
