@@ -440,3 +440,22 @@ def test_a_host_the_question_names_is_quoted_as_an_answer():
     both = extractive_answer(q, [host, guest], "en", max_sentences=1,
                              asked=frozenset({"Lenny Rachitsky", "Dylan Field"}))
     assert "got rid of" in both.text
+
+
+# Added 2026-11-26: "A and B both talk about X: what do they say?" gives each named person a fair
+# share of the quotes; the one whose words score higher no longer takes every slot.
+def test_people_the_question_names_share_the_quotes():
+    from bot.answer.extractive import extractive_answer
+    from bot.settings import AnswerParams
+    from tests.conftest import make_passage
+
+    a_text = "Speech latency is low. Speech latency is 200 ms. Speech latency matters. Speech latency wins."
+    b_text = "语音的成本比文字低,因为语音慢。"
+    a = make_passage(a_text, "a", "talk", a_text, "Alex", "guest", score=0.6)
+    b = make_passage(b_text, "b", "访谈", b_text, "闫俊杰", "guest", score=0.3)
+    q = "What do Alex and Yan say about speech latency and cost?"
+    params, forms = AnswerParams(max_sentences=2), {"speech": ("语音",), "cost": ("成本",)}
+    alone = extractive_answer(q, [a, b], "en", params=params, forms=forms)
+    assert "闫俊杰" not in alone.text   # Alex's sentences outscore: both quotes are his
+    shared = extractive_answer(q, [a, b], "en", params=params, forms=forms, asked=frozenset({"Alex", "闫俊杰"}))
+    assert "Alex" in shared.text and "语音的成本比文字低" in shared.text

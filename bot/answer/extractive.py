@@ -112,6 +112,30 @@ def _passage_prior(scored: list[Scored], passages: list[Passage], power: float) 
     return sorted(scored, key=lambda s: -s.score)
 
 
+def _fair_shares(ranked: list[Scored], passages: list[Passage], asked: frozenset[str], slots: int,
+                 strong: float) -> list[Scored]:
+    """A question naming several people ("A 和 B 各怎么看") gives each a fair share of the quotes, as
+    retrieval gives each their own passages: a person's strong sentences beyond their share wait
+    until the others' strong sentences are in, so the one whose words score higher does not take
+    every slot (they still fill slots nobody else can)."""
+    voices = {p.speaker for p in passages if p.speaker in asked}
+    if len(voices) < 2:
+        return ranked
+    share = -(-slots // len(voices))
+    first, later, rest, taken = [], [], [], dict.fromkeys(voices, 0)
+    for x in ranked:
+        speaker = passages[x.n - 1].speaker
+        if x.score < strong:
+            rest.append(x)
+        elif speaker in taken and taken[speaker] >= share:
+            later.append(x)
+        else:
+            first.append(x)
+            if speaker in taken:
+                taken[speaker] += 1
+    return first + later + rest
+
+
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
                    semantic: dict[str, list[tuple[int, int, float]]] | None = None,
                    skip: Callable[[str], bool] | None = None,
@@ -135,6 +159,7 @@ def pick_sentences(question: str, passages: list[Passage], params: AnswerParams,
     picks: list[Scored] = []
     seen: list[tuple[str, set[str]]] = []
     spans: dict[int, list[tuple[int, int]]] = {}
+    ranked = _fair_shares(ranked, passages, asked, params.max_sentences, params.keep_ratio * best)
     for cand in ranked:
         if len(picks) >= params.max_sentences:
             break
