@@ -459,3 +459,12 @@ def test_people_the_question_names_share_the_quotes():
     assert "闫俊杰" not in alone.text   # Alex's sentences outscore: both quotes are his
     shared = extractive_answer(q, [a, b], "en", params=params, forms=forms, asked=frozenset({"Alex", "闫俊杰"}))
     assert "Alex" in shared.text and "语音的成本比文字低" in shared.text
+
+
+def test_a_first_name_and_the_full_name_are_one_voice_for_the_shares():
+    from bot.answer.extractive import _voices
+
+    v = _voices({"Lenny", "Lenny Rachitsky", "Dylan Field"})
+    assert v["Lenny"] == v["Lenny Rachitsky"] != v["Dylan Field"]
+    assert len(set(_voices({"闫俊杰", "Alexandre Défossez"}).values())) == 2
+    assert len(set(_voices({"Dylan", "Dylan Field", "Field"}).values())) == 2   # a surname alone is not a prefix

@@ -118,22 +118,33 @@ def _fair_shares(ranked: list[Scored], passages: list[Passage], asked: frozenset
     retrieval gives each their own passages: a person's strong sentences beyond their share wait
     until the others' strong sentences are in, so the one whose words score higher does not take
     every slot (they still fill slots nobody else can)."""
-    voices = {p.speaker for p in passages if p.speaker in asked}
-    if len(voices) < 2:
+    voice = _voices({p.speaker for p in passages if p.speaker in asked})
+    if len(set(voice.values())) < 2:
         return ranked
-    share = -(-slots // len(voices))
-    first, later, rest, taken = [], [], [], dict.fromkeys(voices, 0)
+    share = -(-slots // len(set(voice.values())))
+    first, later, rest, taken = [], [], [], dict.fromkeys(voice.values(), 0)
     for x in ranked:
-        speaker = passages[x.n - 1].speaker
+        v = voice.get(passages[x.n - 1].speaker or "")
         if x.score < strong:
             rest.append(x)
-        elif speaker in taken and taken[speaker] >= share:
+        elif v is not None and taken[v] >= share:
             later.append(x)
         else:
             first.append(x)
-            if speaker in taken:
-                taken[speaker] += 1
+            if v is not None:
+                taken[v] += 1
     return first + later + rest
+
+
+def _voices(names: set[str]) -> dict[str, str]:
+    """Each name -> the person it stands for in the question: a name that is the first word(s) of
+    another ("Lenny", "Lenny Rachitsky": two interviews' labels the question's one "Lenny" found)
+    is one voice with it."""
+    out = {}
+    for name in sorted(names, key=len):
+        words = name.split()
+        out[name] = next((out[o] for o in out if o.split() == words[: len(o.split())]), name)
+    return out
 
 
 def pick_sentences(question: str, passages: list[Passage], params: AnswerParams, host_weight: float,
