@@ -111,15 +111,11 @@ def test_a_figure_the_english_transcripts_never_give_is_refused_in_chinese(engli
 # sentences with the glossed question, as its vector side searched; the question's own cosines put
 # any Chinese sentence above the English one that answers.
 def test_english_sentences_are_scored_against_the_glossed_question(english_only):
-    from bot.text.normalize import normalize
-    from bot.text.tokenize import tokenize
-
     retriever = english_only.retriever
     question = "面包店的面粉是从哪里买的?"
     got = retriever.retrieve(question)
-    glosses = retriever._glosses(question, tokenize(question))
-    assert "en" in glosses
+    versions = retriever._encode(question)
+    assert "en" in versions.glosses
     ids = [p.node_id for p in got.passages]
-    assert got.sentence_scores == retriever.sentences.sentence_scores(glosses["en"], ids)
-    own = retriever.embedder.get_query_embedding(normalize(question))
-    assert got.sentence_scores != retriever.sentences.sentence_scores(own, ids)
+    assert got.sentence_scores == retriever.sentences.sentence_scores(versions.glosses["en"], ids)
+    assert got.sentence_scores != retriever.sentences.sentence_scores(versions.embedding, ids)

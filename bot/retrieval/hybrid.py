@@ -34,7 +34,6 @@ from bot.index.keyword import KeywordIndex
 from bot.index.library import Library
 from bot.index.sentences import SentenceIndex
 from bot.retrieval.checks import no_figure, same_language, standout, top_language, unknown_term
-from bot.retrieval.gloss import gloss
 from bot.retrieval.relevance import Evidence, docs_naming, judge, question_names, speaker_absent
 from bot.retrieval.rerank import (
     ContinuationLift,
@@ -54,10 +53,10 @@ from bot.retrieval.sides import (
     metadata_filters,
     weights,
 )
+from bot.retrieval.versions import Versions, encode, language_of, sentence_scores
 from bot.schema import Filters, Retrieval
 from bot.settings import RetrievalParams
 from bot.text.lang import detect_lang
-from bot.text.normalize import normalize
 from bot.text.people import romanized_surname
 from bot.text.tokenize import tokenize
 
@@ -90,43 +89,8 @@ class HybridRetriever:
         # LLM mode: (question, languages) -> {language: the question in it}; set by the chat engine
         self.translator: Callable[[str, list[str]], dict[str, str]] | None = None
 
-    def _rewrites(self, topic: str) -> dict[str, tuple[str, list[float], list[str]]]:
-        """The question in the corpus's other languages, from the translator (LLM mode):
-        {language: (text, query embedding, tokens)}; empty offline or when the LLM fails."""
-        if self.translator is None or self.keyword is None:
-            return {}
-        others = [lang for lang in self.keyword.languages() if lang != detect_lang(topic)]
-        if not others:
-            return {}
-        out = {}
-        for lang, text in self.translator(topic, others).items():
-            if lang in others and text.strip():
-                out[lang] = (text, self.embedder.get_query_embedding(normalize(text)), tokenize(text))
-        return out
-
-    def _glosses(self, topic: str, tokens: list[str]) -> dict[str, list[float]]:
-        """Offline: {language: the embedding of the question glossed into it} for each other
-        language of the corpus (`bot.retrieval.gloss`); the vector sides of that language search
-        with it."""
-        if self.keyword is None:
-            return {}
-        own = detect_lang(topic)
-        out = {}
-        for lang in self.keyword.languages():
-            if lang != own and lang in self.params.gloss_into and (text := gloss(topic, tokens, self.keyword, lang)):
-                out[lang] = self.embedder.get_query_embedding(normalize(text))
-        return out
-
-    def _prepare(self, own: str, topic: str, embedding: list[float], tokens: list[str],
-                 rewrites: dict, glosses: dict) -> tuple[list[float], list[str], dict, dict]:
-        """(embedding, tokens, rewrites, glosses) of `own`, reusing those of `topic` when they are
-        the same text."""
-        if own == topic:
-            return embedding, tokens, rewrites, glosses
-        own_tokens = tokenize(own)
-        own_rewrites = self._rewrites(own)
-        return (self.embedder.get_query_embedding(normalize(own)), own_tokens, own_rewrites,
-                {} if own_rewrites else self._glosses(own, own_tokens))
+    def _encode(self, text: str) -> Versions:
+        return encode(text, self.embedder, self.keyword, self.translator, self.params.gloss_into)
 
     def _no_figure(self, topic: str, passages: list, scores: dict, glosses: dict[str, list[float]]) -> bool:
         """A question asking for a figure that the sentences closest to it don't give. Which
@@ -142,30 +106,8 @@ class HybridRetriever:
         return no_figure(topic, passages, scores, self.library, self.params.figure_sentences_cross,
                          forms=None, named_docs=set.intersection(*named) if named else set())
 
-    def _sentence_scores(self, topic: str, passages: list, embedding: list[float],
-                         rewrites: dict[str, tuple[str, list[float], list[str]]],
-                         glosses: dict[str, list[float]]) -> dict[str, list[tuple[int, int, float]]]:
-        """Each passage's sentence cosines, for choosing what to quote: a passage in another
-        language the question was rewritten or glossed into is scored against that version, as
-        its vector side searched. e5 ranks same-language pairs higher, so a Chinese question's own
-        cosines put any Chinese sentence above the English one that answers it."""
-        if self.sentences is None:
-            return {}
-        other = dict(glosses) | {lang: r[1] for lang, r in rewrites.items()}
-        langs = self.keyword.langs() if other and self.keyword is not None else None
-        groups: dict[int, tuple[list[float], list[str]]] = {}
-        for p in passages:
-            i = self.keyword.position(p.node_id) if langs is not None else None
-            emb = other.get(str(langs[i]), embedding) if i is not None else embedding
-            groups.setdefault(id(emb), (emb, []))[1].append(p.node_id)
-        out: dict[str, list[tuple[int, int, float]]] = {}
-        for emb, ids in groups.values():
-            out.update(self.sentences.sentence_scores(emb, ids))
-        return out
-
     def _other_language(self, question: str, hit: NodeWithScore) -> bool:
-        i = self.keyword.position(hit.node.node_id) if self.keyword is not None else None
-        return i is not None and str(self.keyword.langs()[i]) != detect_lang(question)
+        return language_of(self.keyword, hit.node.node_id) not in (None, detect_lang(question))
 
     def _restrict_by_ids(self, n: int) -> bool:
         """Embedded store: always. A Chroma server: only while the id list stays a small request."""
@@ -315,10 +257,8 @@ class HybridRetriever:
     def retrieve(self, query: str, filters: Filters | None = None, top_k: int = 10) -> Retrieval:
         filters = filters or Filters()
         named, topic = self.library.split_speakers(query)
-        embedding = self.embedder.get_query_embedding(normalize(topic))
-        tokens = tokenize(topic)
-        rewrites = self._rewrites(topic)
-        glosses = {} if rewrites else self._glosses(topic, tokens)
+        versions = self._encode(topic)
+        embedding, tokens, rewrites, glosses = versions
         reason = None
         maybe_same: dict[str, str] = {}
         # A person the manifest places in a recording that does not mark speakers has no turns of
@@ -336,7 +276,7 @@ class HybridRetriever:
             # voice is represented instead of the one whose words happen to score higher. Each is
             # searched with only their own name taken out (Library.topic_for): another person
             # named is what they may be asked about ("主持人怎么介绍罗福莉").
-            runs = [self._search(own, *scope(name), top_k, *self._prepare(own, topic, embedding, tokens, rewrites, glosses))
+            runs = [self._search(own, *scope(name), top_k, *(versions if own == topic else self._encode(own)))
                     for name in named for own in [self.library.topic_for(query, name)]]
             fused = interleave([f for f, _ in runs])
             weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
@@ -368,7 +308,7 @@ class HybridRetriever:
                         else:
                             reason = REASON_SPEAKER_ABSENT
         passages = [to_passage(n) for n in fused[:max(top_k, 10)]]
-        scores = self._sentence_scores(topic, passages, embedding, rewrites, glosses)
+        scores = sentence_scores(self.sentences, self.keyword, passages, versions)
         # a term no transcript holds: the most specific reason there is, whatever else was found
         if missing := unknown_term(query, self.keyword, lambda term: bool(self.library.mentions(term))):
             weak, reason = True, REASON_UNKNOWN_TERM
