@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.text.normalize import normalize
+from bot.text.normalize import cut_spans, normalize
 from bot.text.tokenize import content_words
 
 log = logging.getLogger(__name__)
@@ -131,16 +131,6 @@ def _doc_mentions(q: str, library: Any) -> list[tuple[int, str, tuple[int, int]]
     return out
 
 
-def _cut(q: str, spans: list[tuple[int, int]]) -> str:
-    out, pos = [], 0
-    for s, e in sorted(spans):
-        if s >= pos:
-            out.append(q[pos:s])
-            pos = e
-    out.append(q[pos:])
-    return " ".join(out)
-
-
 _ASKING = re.compile(r"哪些|哪个|什么样|什么|怎样|怎么样|怎么|如何|多少|是否|吗|呢|\b(what|which|how|whether)\b")
 
 
@@ -188,7 +178,7 @@ def recognise(question: str, library: Any, filters: Any = None) -> QuestionKind:
             (("summary", _SUMMARY), ("about", _ABOUT), ("compare", _COMPARE), ("collection", _COLLECTION))}
     # Cue words are framing words (dropped by topic_of); cutting whole cue matches would take the
     # topic inside "讲了 Agent 的哪些方向" with them.
-    topic = original_case(topic_of(_cut(q, doc_spans + people_spans + ([everything.span()] if everything else []))),
+    topic = original_case(topic_of(cut_spans(q, doc_spans + people_spans + ([everything.span()] if everything else []))),
                           question)
     kind = QuestionKind(people=people, docs=doc_ids, everything=bool(everything) and not people and not doc_ids,
                         topic=topic, cue=any(cues.values()) or bool(everything))

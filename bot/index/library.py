@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.index import docstore
 from bot.index.documents import CleanDoc
-from bot.text.normalize import normalize
+from bot.text.normalize import cut_spans, normalize
 from bot.text.people import pinyin_names, title_people
 
 # Words that point at a role rather than a name.
@@ -193,13 +193,7 @@ class Library:
 
 def _without(q: str, spans: list[tuple[int, int]]) -> str:
     """`q` without the spans (a person's name or role word); `q` itself when nothing else is left."""
-    out, pos = [], 0
-    for s, e in sorted(spans):
-        if s >= pos:
-            out.append(q[pos:s])
-            pos = e
-    out.append(q[pos:])
-    stripped = re.sub(r"\s+", " ", " ".join(out)).strip()
+    stripped = re.sub(r"\s+", " ", cut_spans(q, spans)).strip()
     return stripped if re.search(r"\w", stripped) else q
 
 
