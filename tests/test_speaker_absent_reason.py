@@ -108,3 +108,22 @@ def test_romanized_surname(chinese, latin, same):
     from bot.text.people import romanized_surname
 
     assert romanized_surname(chinese, latin) is same
+
+
+def test_no_suggestion_asks_how_a_person_differs_from_who_may_be_themselves(passages):
+    from bot.answer.kinds import QuestionKind
+    from bot.answer.suggest import suggest
+    from bot.schema import Answer, Citation
+
+    def entry(name: str):
+        return SimpleNamespace(name=name, aliases=(), role="guest", docs={"d"}, org=None)
+
+    library = SimpleNamespace(speakers={"唐凤": entry("唐凤"), "Audrey Tang": entry("Audrey Tang")}, docs={})
+    cite = [Citation(n=i, doc="d", doc_id="d", title="t", speaker=who, role="guest", quote="会议逐字稿", start=0, end=5)
+            for i, who in enumerate(("Audrey Tang", "唐凤"), 1)]
+    answer = Answer(question="唐凤的会议逐字稿要隔多久才公开?", text="…", mode="offline", citations=cite)
+    kind = QuestionKind(kind="narrow", topic="会议逐字稿")
+    plain = suggest(answer, kind, library, "zh", 4)
+    assert any("看法有什么不同" in s for s in plain)
+    same = suggest(answer, kind, library, "zh", 4, same={"唐凤": "Audrey Tang"})
+    assert same and not any("看法有什么不同" in s for s in same)

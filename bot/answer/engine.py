@@ -193,7 +193,8 @@ class ChatEngine:
         timings["answer"] = _ms(t)
         answer.suggestions = suggest(answer, kind, library, lang, self.settings.overview.suggestions,
                                      texts_at_most=self.settings.overview.suggest_texts,
-                                     missing=getattr(retrieval, "missing", None))
+                                     missing=getattr(retrieval, "missing", None),
+                                     same=getattr(retrieval, "maybe_same", None))
         yield self._final(answer)
 
     def _gathered(self, answer: Answer, g: Gathered, lang: Lang, llm_error: str | None) -> Iterator[StreamEvent]:

@@ -91,12 +91,13 @@ def _terms(texts: list[str], question: str, names: set[str], least: int = 2) -> 
 
 def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit: int,
             subjects: list[str] | None = None, topics: list[str] | None = None, texts_at_most: int = 40,
-            missing: str | None = None) -> list[str]:
+            missing: str | None = None, same: dict[str, str] | None = None) -> list[str]:
     """Up to `limit` follow-up questions for `answer` (none for errors and small talk). The words
     they ask about come from the first `texts_at_most` quotes or passages of a list: a summary
     over hundreds of interviews quotes thousands of times, and part-of-speech tagging them all
     cost seconds (its most frequent nouns are as well found in the first few dozen). `missing`: a
-    term retrieval found in no transcript; nobody is offered as saying something about it."""
+    term retrieval found in no transcript; nobody is offered as saying something about it.
+    `same`: people who may be one person (Retrieval.maybe_same); they are not offered as differing."""
     if library is None or answer.error or limit <= 0:
         return []
 
@@ -131,7 +132,8 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
         others = cited[1:] if len(set(cited)) > 1 else [
             p.speaker for p in answer.passages if p.speaker and p.speaker not in people and p.role != "host"
             and p.speaker in library.speakers and topic and mentions_topic(topic, [p])]
-        others = [o for o in others if o != who]
+        pairs = {frozenset(x) for x in (same or {}).items()}
+        others = [o for o in others if o != who and frozenset((who, o)) not in pairs]
         if topic and others:
             out.append(t["differ"].format(a=display_name(library, who, lang), b=display_name(library, others[0], lang), term=topic))
         out.append(t["points"].format(who=display_name(library, who, lang)))
