@@ -38,3 +38,17 @@ def test_the_passage_saying_the_short_name_is_found():
     kw = _index()
     found = [cid for cid, _ in kw.search("", 4, groups=kw.groups(tokenize("his first model, released by ByteDance")))]
     assert "short" in found and "other" not in found
+
+
+def test_a_words_forms_are_worked_out_once_per_index(monkeypatch):
+    # a question asks for its words' forms ~20 times (sides, gloss, checks, the answer)
+    import bot.index.keyword as keyword_mod
+
+    kw = _index()
+    calls = []
+    real = keyword_mod.tokenize
+    monkeypatch.setattr(keyword_mod, "tokenize", lambda text: calls.append(text) or real(text))
+    first = kw.forms("byted")
+    n = len(calls)
+    assert n > 0                                   # 字节跳动 was cut into its parts
+    assert kw.forms("byted") == first and len(calls) == n   # asked again: nothing is cut again

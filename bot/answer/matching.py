@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.schema import Passage
 from bot.text.aliases import forms as alias_forms
-from bot.text.lang import cjk_count, detect_lang, simplify, split_sentences
+from bot.text.lang import detect_lang, simplify, split_sentences
 from bot.text.stopwords import is_stopword
 from bot.text.tokenize import segmenter, stem
 
@@ -57,7 +57,6 @@ class _Words:
 
     def __init__(self, text: str) -> None:
         self.low = simplify(text).lower()
-        self.cjk = cjk_count(self.low) > 0
         self.latin = {stem(w) for w in _LATIN_WORD.findall(self.low)} | set(_ASCII_TERM.findall(self.low))
 
     def has(self, term: str) -> bool:

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 # Part of the index fingerprint: bump it when tokenisation or the indexed text changes, and the
 # next ingest rebuilds the keyword index by itself.
+FORMS_MEMO = 50_000   # tokens whose forms are kept (a few MB); not tuned
 RECIPE = "6"   # 6: English stems and stopwords, the one sentence splitter, the bilingual bridge
 class KeywordIndex:
     """BM25 over the chunks, plus each chunk's text and metadata (`records`), so that a keyword hit
@@ -61,6 +62,9 @@ class KeywordIndex:
         self.bridge = bridge or {}   # question token -> the corpus's words that translate it
         self._langs: np.ndarray | None = None
         self._languages: list[str] | None = None
+        # forms() per token: a question asks for each of its words' forms ~20 times (sides, gloss,
+        # checks, the answer), and the index never changes once loaded
+        self._forms: dict[str, tuple[str, ...]] = {}
 
     # --- languages and spellings -------------------------------------------------------------
     def langs(self) -> np.ndarray:
@@ -81,6 +85,8 @@ class KeywordIndex:
     def forms(self, token: str) -> tuple[str, ...]:
         """A question token in every spelling the index may hold: itself, the other spellings of a
         name, and its translations that the corpus holds."""
+        if (known := self._forms.get(token)) is not None:
+            return known
         out = dict.fromkeys(alias_forms(token))
         for f in list(out):
             out.update(dict.fromkeys(self.bridge.get(f, ())))
@@ -92,7 +98,10 @@ class KeywordIndex:
         for f in list(out)[1:]:
             if not f.isascii():
                 out.update(dict.fromkeys(p for p in tokenize(f) if p != f and len(p) > 1 and p in vocab))
-        return tuple(out)
+        if len(self._forms) >= FORMS_MEMO:
+            self._forms.clear()   # a long-running server meets ever new words: bounded
+        self._forms[token] = found = tuple(out)
+        return found
 
     def groups(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """The question's words as groups of spellings (see `forms`), each word once; two adjacent
