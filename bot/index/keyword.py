@@ -23,7 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 # Part of the index fingerprint: bump it when tokenisation or the indexed text changes, and the
 # next ingest rebuilds the keyword index by itself.
 FORMS_MEMO = 50_000   # tokens whose forms are kept (a few MB); not tuned
-RECIPE = "6"   # 6: English stems and stopwords, the one sentence splitter, the bilingual bridge
+RECIPE = "7"   # 6: English stems and stopwords, the one sentence splitter, the bilingual bridge;
+#   7: the bridge translates single-character nouns
 class KeywordIndex:
     """BM25 over the chunks, plus each chunk's text and metadata (`records`), so that a keyword hit
     needs no round trip to the vector store and filters can be applied to the scores directly."""
@@ -82,9 +83,12 @@ class KeywordIndex:
             self._languages = [str(v) for _, v in sorted(zip(counts, values), key=lambda x: -x[0])]
         return self._languages
 
-    def forms(self, token: str) -> tuple[str, ...]:
+    def forms(self, token: str, alone: bool = True) -> tuple[str, ...]:
         """A question token in every spelling the index may hold: itself, the other spellings of a
-        name, and its translations that the corpus holds."""
+        name, and its translations that the corpus holds. `alone=False`: a single character that is
+        part of a word jieba cut apart (`bot.text.tokenize.loose_runs`), not translated on its own."""
+        if not alone and len(token) == 1:
+            return tuple(dict.fromkeys(alias_forms(token)))
         if (known := self._forms.get(token)) is not None:
             return known
         out = dict.fromkeys(alias_forms(token))
@@ -103,15 +107,24 @@ class KeywordIndex:
         self._forms[token] = found = tuple(out)
         return found
 
-    def groups(self, tokens: list[str]) -> list[tuple[str, ...]]:
-        """The question's words as groups of spellings (see `forms`), each word once; two adjacent
-        English words that translate as one Chinese word ("computing power" → 算力) add a group."""
+    def question_forms(self, loose: Collection[str] = ()) -> Callable[[str], tuple[str, ...]]:
+        """`forms` for one question: its characters in `loose` (those of words jieba cut apart) are
+        not translated on their own."""
+        if not loose:
+            return self.forms
+        return lambda t: self.forms(t, t not in loose)
+
+    def groups(self, tokens: list[str], loose: Collection[str] = ()) -> list[tuple[str, ...]]:
+        """The question's words as groups of spellings (see `forms`; `loose` as `question_forms`),
+        each word once; two adjacent English words that translate as one Chinese word ("computing
+        power" → 算力) add a group."""
+        forms = self.question_forms(loose)
         out: list[tuple[str, ...]] = []
         seen: set[str] = set()
         for t in tokens:
             if t not in seen:
                 seen.add(t)
-                out.append(self.forms(t))
+                out.append(forms(t))
         out.extend(self.phrases(tokens).values())
         return out
 

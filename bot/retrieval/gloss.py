@@ -12,6 +12,8 @@ on the mixed set, so no surface form is kept. In LLM mode the model's rewrite re
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from bot.index.keyword import KeywordIndex
 
 # translations of one question word that join the gloss: the corpus's most common first
@@ -23,11 +25,13 @@ def in_language(token: str, lang: str) -> bool:
     return token.isascii() == (lang == "en")
 
 
-def gloss(question: str, tokens: list[str], keyword: KeywordIndex, lang: str) -> str | None:
+def gloss(question: str, tokens: list[str], keyword: KeywordIndex, lang: str,
+          loose: Collection[str] = ()) -> str | None:
     """The question followed by its words' translations into `lang` that the corpus holds; None
-    when no word has one (nothing to add to the question's own embedding)."""
+    when no word has one (nothing to add to the question's own embedding). `loose`: the question's
+    characters that are no words of their own (`KeywordIndex.question_forms`)."""
     added: list[str] = []
-    for group in keyword.groups(tokens):
+    for group in keyword.groups(tokens, loose):
         found = [f for f in group[1:] if in_language(f, lang) and f not in added]
         added.extend(found[:FORMS_PER_WORD])
     return f"{question} {' '.join(added)}" if added else None

@@ -153,7 +153,7 @@ class HybridRetriever:
     def _search(self, query: str, docs: list[str], speakers: list[str], top_k: int,
                 embedding: list[float], tokens: list[str] | None = None,
                 rewrites: dict[str, tuple[str, list[float], list[str]]] | None = None,
-                glosses: dict[str, list[float]] | None = None,
+                glosses: dict[str, list[float]] | None = None, loose: frozenset[str] = frozenset(),
                 ) -> tuple[list[NodeWithScore], Evidence]:
         # One question is searched up to three times (named speaker, everyone else): segment and
         # classify it once.
@@ -165,7 +165,8 @@ class HybridRetriever:
         keyword = self.keyword
         base = keyword.mask_where(docs, speakers) if keyword is not None and (docs or speakers) else None
         with_sentences = self.sentences is not None and keyword is not None
-        groups = keyword.groups(tokens) if keyword is not None else []
+        groups = keyword.groups(tokens, loose) if keyword is not None else []
+        forms = keyword.question_forms(loose) if keyword is not None else (lambda t: (t,))
         # One set of sides per language of the corpus: a passage competes with the passages of its
         # own language, and each language's best reaches the fused list by its rank there, not by
         # a raw cosine that e5 gives same-language pairs more of.
@@ -193,7 +194,7 @@ class HybridRetriever:
             if with_sentences:
                 group.append(SentenceSide(self.sentences, chroma_where(filters), allowed, n_cand))
             if keyword is not None:
-                kw = KeywordSide(keyword, allowed, n_cand, keyword.groups(rewrite[2] + tokens) if rewrite else groups)
+                kw = KeywordSide(keyword, allowed, n_cand, keyword.groups(rewrite[2] + tokens, loose) if rewrite else groups)
                 keywords.append(kw)
                 group.append(kw)
             vectors.append(vector)
@@ -229,7 +230,7 @@ class HybridRetriever:
         if keyword is not None and (names := question_names(query)):
             rules.append(NameAnchor(keyword=keyword, names=names, factor=p.name_anchor_factor))
         if chinese and keyword is not None:
-            rules.append(CoverageRerank(tokens=tokens, idf=keyword.idf, weight=p.coverage_rerank, forms=keyword.forms))
+            rules.append(CoverageRerank(tokens=tokens, idf=keyword.idf, weight=p.coverage_rerank, forms=forms))
         for rule in rules:
             fused = rule.postprocess_nodes(fused, bundle)
         vector_raw = sorted((hit for v in vectors for hit in v.raw), key=lambda h: -h[1])
@@ -242,7 +243,7 @@ class HybridRetriever:
                       top_texts=[n.node.get_content() + " " + (n.node.metadata.get("question") or "")
                                  for n in fused[:3]],
                       idf=keyword.idf if keyword else (lambda t: None), chinese=chinese,
-                      forms=keyword.forms if keyword else (lambda t: (t,)),
+                      forms=forms,
                       z=standout(self.sentences, keyword, embedding, fused[:3]), english_corpus="en" in langs_present)
         if langs_present and keyword is not None and fused:
             lang_of = keyword.langs()
@@ -258,7 +259,7 @@ class HybridRetriever:
         filters = filters or Filters()
         named, topic = self.library.split_speakers(query)
         versions = self._encode(topic)
-        embedding, tokens, rewrites, glosses = versions
+        tokens, glosses, loose = versions.tokens, versions.glosses, versions.loose
         reason = None
         maybe_same: dict[str, str] = {}
         # A person the manifest places in a recording that does not mark speakers has no turns of
@@ -281,11 +282,11 @@ class HybridRetriever:
             fused = interleave([f for f, _ in runs])
             weak = all(judge(ev, self.params, named=name not in recorded).weak for name, (_, ev) in zip(named, runs))
         elif recorded:
-            fused, ev = self._search(topic, *scope(named[0]), top_k, embedding, tokens, rewrites, glosses)
+            fused, ev = self._search(topic, *scope(named[0]), top_k, *versions)
             weak = judge(ev, self.params).weak
         else:
             speakers = named or list(filters.speakers)
-            fused, ev = self._search(topic, filters.docs, speakers, top_k, embedding, tokens, rewrites, glosses)
+            fused, ev = self._search(topic, filters.docs, speakers, top_k, *versions)
             verdict = judge(ev, self.params, named=bool(named))
             weak = verdict.weak
             if named:
@@ -293,7 +294,7 @@ class HybridRetriever:
                 # refuse with that reason rather than hand their words to the answer.
                 # "Others" are those who answer, not the hosts whose questions share the topic's words.
                 voices = [n for n, e in self.library.speakers.items() if e.role != "host" or n in named]
-                others, ev_all = self._search(topic, filters.docs, voices, top_k, embedding, tokens, rewrites, glosses)
+                others, ev_all = self._search(topic, filters.docs, voices, top_k, *versions)
                 all_verdict = judge(ev_all, self.params)
                 if weak or speaker_absent(verdict, all_verdict, self.params):
                     weak = True
@@ -314,7 +315,8 @@ class HybridRetriever:
             weak, reason = True, REASON_UNKNOWN_TERM
         elif not weak and self._no_figure(topic, passages, scores, glosses):
             weak, reason = True, REASON_NO_FIGURE
-        forms = {t: self.keyword.forms(t) for t in tokens} if self.keyword is not None else {}
+        own_forms = self.keyword.question_forms(loose) if self.keyword is not None else None
+        forms = {t: own_forms(t) for t in tokens} if own_forms is not None else {}
         return Retrieval(query=query, passages=passages, weak=weak, reason=reason, missing=missing,
                          speaker=named[0] if named else None, sentence_scores=scores, maybe_same=maybe_same, named=named,
                          recorded={n: sorted(d) for n, d in recorded.items()},

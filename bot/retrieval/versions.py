@@ -18,7 +18,7 @@ from bot.retrieval.gloss import gloss
 from bot.schema import Passage
 from bot.text.lang import detect_lang
 from bot.text.normalize import normalize
-from bot.text.tokenize import tokenize
+from bot.text.tokenize import loose_runs, tokenize
 
 Translator = Callable[[str, list[str]], dict[str, str]]
 
@@ -30,14 +30,23 @@ class Versions(NamedTuple):
     rewrites: dict[str, tuple[str, list[float], list[str]]]
     # offline: {language: the embedding of the question glossed into it}
     glosses: dict[str, list[float]]
+    # the question's characters that are no words of their own: parts of a word jieba cut apart
+    loose: frozenset[str] = frozenset()
 
 
 def encode(text: str, embedder: Any, keyword: KeywordIndex | None, translator: Translator | None,
            gloss_into: tuple[str, ...] | list[str]) -> Versions:
     tokens = tokenize(text)
+    # A word jieba's dictionary lacks is cut into characters (播客 → 播 / 客): they stay tokens (the
+    # corpus was cut the same way) but are not translated one by one, and the word joined back is
+    # a token too when the bilingual dictionary knows it (播客 → podcast; mixed m040, m051).
+    runs = loose_runs(text)
+    loose = frozenset(c for run in runs for c in run)
+    if keyword is not None:
+        tokens += [run for run in runs if len(keyword.forms(run)) > 1]
     rewrites = _rewrites(text, embedder, keyword, translator)
-    glosses = {} if rewrites else _glosses(text, tokens, embedder, keyword, gloss_into)
-    return Versions(embedder.get_query_embedding(normalize(text)), tokens, rewrites, glosses)
+    glosses = {} if rewrites else _glosses(text, tokens, embedder, keyword, gloss_into, loose)
+    return Versions(embedder.get_query_embedding(normalize(text)), tokens, rewrites, glosses, loose)
 
 
 def _rewrites(topic: str, embedder: Any, keyword: KeywordIndex | None,
@@ -57,7 +66,7 @@ def _rewrites(topic: str, embedder: Any, keyword: KeywordIndex | None,
 
 
 def _glosses(topic: str, tokens: list[str], embedder: Any, keyword: KeywordIndex | None,
-             gloss_into: tuple[str, ...] | list[str]) -> dict[str, list[float]]:
+             gloss_into: tuple[str, ...] | list[str], loose: frozenset[str]) -> dict[str, list[float]]:
     """Offline: the question glossed into each other language of the corpus it may be glossed
     into (`bot.retrieval.gloss`); the vector sides of that language search with it."""
     if keyword is None:
@@ -65,7 +74,7 @@ def _glosses(topic: str, tokens: list[str], embedder: Any, keyword: KeywordIndex
     own = detect_lang(topic)
     out = {}
     for lang in keyword.languages():
-        if lang != own and lang in gloss_into and (text := gloss(topic, tokens, keyword, lang)):
+        if lang != own and lang in gloss_into and (text := gloss(topic, tokens, keyword, lang, loose)):
             out[lang] = embedder.get_query_embedding(normalize(text))
     return out
 

@@ -10,8 +10,12 @@ loads the dictionary.
 Both directions work on index tokens (`bot.text.tokenize`): simplified Chinese words, and
 lower-case, stemmed English words. Chinese → English reads a headword's first senses; English →
 Chinese indexes the senses that are one word long ("revenue" → 收入, 营收) or two ("computing
-power" → 算力), so a longer gloss that merely mentions the word does not count. Single Chinese
-characters are neither translated nor offered: alone they mean too many things.
+power" → 算力), so a longer gloss that merely mentions the word does not count.
+
+A single Chinese character is translated only when jieba's dictionary tags it a common noun (禅 →
+zen, 狗 → dog): a verb, adverb or particle alone means too many things (更: change / more, 地:
+field / -ly), and one is never offered as the translation of an English word. Whether a
+character stands alone in a question is the question's business (`bot.text.tokenize.loose_runs`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ _SKIP_SENSE = re.compile(r"^(?:cl:|variant of|old variant|see |see also|surname 
                          r"\(dialect\)|\(literary\)|\(classical\)|\(bound form\)|\(onom\.\))")
 _WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 SENSES_ZH_EN = 3      # senses of a Chinese word read for its English translations
+# jieba's part-of-speech tags of a common noun: the single characters that are translated
+NOUN_TAGS = frozenset({"n", "ng"})
 _lock = threading.Lock()
 
 
@@ -59,6 +65,7 @@ class Dictionary:
 
         self.zh_en: dict[str, list[str]] = {}
         self.en_zh: dict[str, list[str]] = {}
+        nouns = single_nouns()
         for line in lines:
             if line.startswith("#"):
                 continue
@@ -66,7 +73,7 @@ class Dictionary:
             if not m:
                 continue
             zh, defs = m.group(1), m.group(2)
-            if len(zh) < 2 or not re.fullmatch(r"[\u3400-\u9fff]+", zh):
+            if not re.fullmatch(r"[\u3400-\u9fff]+", zh) or (len(zh) == 1 and zh not in nouns):
                 continue
             senses = _clean_senses(defs)
             if not senses:
@@ -79,7 +86,7 @@ class Dictionary:
                     st = stem(w)
                     if st not in en and len(en) < 8:
                         en.append(st)
-            for words in senses:
+            for words in senses if len(zh) > 1 else ():
                 if len(words) <= 2:
                     key = " ".join(stem(w) for w in words)
                     targets = self.en_zh.setdefault(key, [])
@@ -95,6 +102,15 @@ class Dictionary:
     def load(cls) -> Dictionary:
         with gzip.open(data_path(), "rt", encoding="utf-8") as f:
             return cls(f)
+
+
+def single_nouns() -> frozenset[str]:
+    """The single characters jieba's dictionary tags a common noun (its dict.txt: word, count, tag)."""
+    from bot.text.tokenize import segmenter
+
+    with segmenter().get_dict_file() as f:
+        rows = (line.split() for line in (raw.decode("utf-8") if isinstance(raw, bytes) else raw for raw in f))
+        return frozenset(r[0] for r in rows if len(r) == 3 and len(r[0]) == 1 and r[2] in NOUN_TAGS)
 
 
 _dict: Dictionary | None = None

@@ -90,6 +90,26 @@ def tokenize(text: str) -> list[str]:
     return toks
 
 
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def loose_runs(text: str) -> list[str]:
+    """Words jieba's dictionary lacks, which it cuts into single characters (播客 → 播 / 客, 共情 →
+    共 / 情): runs of two or more such characters, stopwords apart, each joined back into one string.
+    A question's characters in a run are no words of their own (客 alone is a customer); the run
+    itself may be a word the bilingual dictionary knows (播客: podcast)."""
+    runs: list[str] = []
+    run: list[str] = []
+    for t in [*segmenter().lcut(normalize(text), HMM=False), ""]:
+        if len(t) == 1 and _CJK_CHAR.match(t) and t not in STOP_ZH:
+            run.append(t)
+            continue
+        if len(run) >= 2:
+            runs.append("".join(run))
+        run = []
+    return runs
+
+
 def content_words(text: str) -> list[str]:
     """The topic words of `text` as written (normalised, not stemmed): what `tokenize` indexes,
     in a form that can be found again in the text and shown to the user."""
