@@ -39,7 +39,7 @@ def encode(text: str, embedder: Any, keyword: KeywordIndex | None, translator: T
     tokens = tokenize(text)
     # A word jieba's dictionary lacks is cut into characters (播客 → 播 / 客): they stay tokens (the
     # corpus was cut the same way) but are not translated one by one, and the word joined back is
-    # a token too when the bilingual dictionary knows it (播客 → podcast; mixed m040, m051).
+    # a token too when the bilingual dictionary knows it (共情 → empathy: mixed m051).
     runs = loose_runs(text)
     loose = frozenset(c for run in runs for c in run)
     if keyword is not None:
