@@ -124,6 +124,10 @@ def test_a_question_asking_for_money_needs_a_sum():
     assert not asks_for_money("工厂每个月生产多少辆?")
     assert not has_figure("我们把 90% 的时间花在三家客户上。", q)
     assert has_figure("那一轮拿了 3000 万人民币。", q) and has_figure("They raised $2m last year.", "How much money did they raise?")
+    # a magnitude is a sum after a number, not as a manner of speaking (zh_en tune z025)
+    fee = "Aibo 机器狗每个月的云服务要多少钱?"
+    assert not has_figure("I can think of a million examples, like Sony's new robot dog.", fee)
+    assert has_figure("They raised 50 million last year.", fee) and has_figure("It cost two billion.", fee)
 
 
 def test_speaker_absent_compares_cosines_within_the_named_person_s_language():

@@ -48,8 +48,11 @@ def asks_for_figure(question: str) -> bool:
 # million) as Chinese and English state amounts. General forms, not words of any transcript.
 _ASKS_MONEY = re.compile(r"多少钱|花多少|how much money|how much (?:does|did|do|would|will) (?:it|they|\w+) (?:cost|pay|raise)",
                          re.I)
-_MONEY = re.compile(r"[$¥€£]|美元|美金|欧元|人民币|块钱|\d\s*元|[万亿]|\b(?:dollars?|euros?|yuan|rmb|usd|"
-                    r"million|billion|trillion)\b|\d\s*[kmb]\b", re.I)
+# A sum of money: a currency, or a magnitude after a number ("raised 50 million"). A magnitude
+# alone is a manner of speaking ("I can think of a million examples": zh_en tune z025).
+_MONEY = re.compile(r"[$¥€£]|美元|美金|欧元|人民币|块钱|\d\s*元|[万亿]|\b(?:dollars?|euros?|yuan|rmb|usd)\b|"
+                    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundreds? of|tens of|few|several))"
+                    r"\s*(?:million|billion|trillion)\b|\d\s*[kmb]\b", re.I)
 
 
 def asks_for_money(question: str) -> bool:
