@@ -127,3 +127,23 @@ def test_no_suggestion_asks_how_a_person_differs_from_who_may_be_themselves(pass
     assert any("看法有什么不同" in s for s in plain)
     same = suggest(answer, kind, library, "zh", 4, same={"唐凤": "Audrey Tang"})
     assert same and not any("看法有什么不同" in s for s in same)
+
+
+def test_no_suggestion_offers_a_label_that_stands_for_no_one():
+    # "Yiwen Li和答对…的看法有什么不同?", "总结一下发言人2的主要观点": 答 and 发言人 2 are labels
+    # that many interviews share (bot.text.names), not people
+    from bot.answer.kinds import QuestionKind
+    from bot.answer.suggest import suggest
+    from bot.schema import Answer, Citation
+
+    def entry(name: str):
+        return SimpleNamespace(name=name, aliases=(), role="guest", docs={"d"}, org=None)
+
+    names = ("Yiwen Li", "答", "发言人 2")
+    library = SimpleNamespace(speakers={n: entry(n) for n in names}, docs={})
+    cite = [Citation(n=i, doc="d", doc_id="d", title="t", speaker=who, role="guest", quote="之禅最早叫什么", start=0, end=5)
+            for i, who in enumerate(names, 1)]
+    answer = Answer(question="之禅最早叫什么名字?", text="…", mode="offline", citations=cite)
+    out = suggest(answer, QuestionKind(kind="narrow", topic="之禅"), library, "zh", 4)
+    assert out and not any("答" in s or "发言人" in s for s in out)
+    assert any("Yiwen Li" in s for s in out)

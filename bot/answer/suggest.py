@@ -103,8 +103,11 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
 
     t = TEMPLATES[lang]
     names = library_names(library)
-    guests = [n for n in dict.fromkeys(subjects or []) if n in library.speakers and library.speakers[n].role != "host"]
-    cited = [c.speaker for c in answer.citations if c.speaker and c.role != "host"]
+    # a label that stands for no one ("答", "发言人 2": one label in many interviews) is not offered
+    # as a person to ask about, as the starters do not
+    guests = [n for n in dict.fromkeys(subjects or []) if n in library.speakers and library.speakers[n].role != "host"
+              and not is_placeholder(n)]
+    cited = [c.speaker for c in answer.citations if c.speaker and c.role != "host" and not is_placeholder(c.speaker)]
     people = list(dict.fromkeys(guests + cited))
     question = answer.standalone_question or answer.question
     out: list[str] = []
@@ -131,7 +134,7 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
         # someone else the answer quotes, or whose retrieved passage holds the topic's words
         others = cited[1:] if len(set(cited)) > 1 else [
             p.speaker for p in answer.passages if p.speaker and p.speaker not in people and p.role != "host"
-            and p.speaker in library.speakers and topic and mentions_topic(topic, [p])]
+            and p.speaker in library.speakers and not is_placeholder(p.speaker) and topic and mentions_topic(topic, [p])]
         pairs = {frozenset(x) for x in (same or {}).items()}
         others = [o for o in others if o != who and frozenset((who, o)) not in pairs]
         if topic and others:
@@ -140,7 +143,8 @@ def suggest(answer: Answer, kind: QuestionKind, library: Any, lang: Lang, limit:
         own = [p.text for p in answer.passages if p.speaker == who]
         out += [t["says"].format(who=display_name(library, who, lang), term=w) for w in _terms(own[:texts_at_most], question, names)[:2]]
     elif answer.refused:
-        others = [p.speaker for p in answer.passages if p.speaker and p.role != "host" and p.speaker in library.speakers]
+        others = [p.speaker for p in answer.passages if p.speaker and p.role != "host" and p.speaker in library.speakers
+                  and not is_placeholder(p.speaker)]
         if others and kind.topic and not (missing and missing.lower() in kind.topic.lower()):
             out.append(t["says"].format(who=display_name(library, others[0], lang), term=kind.topic))
         out.append(t["all"])
