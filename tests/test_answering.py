@@ -114,13 +114,16 @@ def test_ask_joins_stream(passages):
 def test_weak_retrieval_is_refused_in_the_question_language(passages):
     engine, _ = offline_engine(passages, weak=True, reason="speaker_absent")
     zh = engine.ask("李广密怎么看家用机器人?")
-    assert zh.refused and zh.text.startswith("这些访谈没有谈到这个问题。")
-    # retrieval's reason code, worded in the question's language
-    assert "李广密 在这些访谈里没有谈到这一点" in zh.text and "最接近的段落" in zh.text
+    # retrieval's reason code, worded in the question's language, in place of the general "these
+    # interviews don't cover that", which would contradict "others do"
+    assert zh.refused and zh.text.startswith("李广密 在这些访谈里没有谈到这一点") and "最接近的段落" in zh.text
+    assert "这些访谈没有谈到这个问题" not in zh.text
     assert zh.passages == passages and zh.citations == []
     en = engine.ask("What does 李广密 think about household robots?")
-    assert en.refused and en.text.startswith("These interviews don't cover that.")
-    assert "李广密 does not discuss this in these interviews" in en.text and "Closest passages:" in en.text
+    assert en.refused and en.text.startswith("李广密 does not discuss this in these interviews")
+    assert "Closest passages:" in en.text and "don't cover that" not in en.text
+    plain, _ = offline_engine(passages, weak=True)
+    assert plain.ask("李广密怎么看家用机器人?").text.startswith("这些访谈没有谈到这个问题。")   # no reason given
 
 
 def test_refusal_does_not_call_the_llm(llm_server, passages):

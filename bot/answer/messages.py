@@ -112,10 +112,12 @@ def reason_text(retrieval: Retrieval, lang: Lang) -> str | None:
 
 
 def refusal_text(passages: list[Passage], reason: str | None, lang: Lang, opening: str | None = None) -> str:
-    """The refusal: what is missing (ours, or the model's own words), why (retrieval's reason), and
-    the closest passages."""
+    """The refusal: what is missing (the model's own words, if it refused), why (retrieval's
+    reason), and the closest passages. A reason stands in for the general "these interviews don't
+    cover that", which would contradict it ("they touch on this but give no such figure")."""
     m = MSG[lang]
-    text = (opening or m["refuse"]) + (f" {reason.strip()}" if reason and reason.strip() else "")
+    said = [t.strip() for t in (opening, reason) if t and t.strip()]
+    text = " ".join(said) or m["refuse"]
     if passages:
         lines = [m["closest"]]
         for p in passages[:3]:
