@@ -122,6 +122,11 @@ def test_a_question_asking_for_money_needs_a_sum():
     q = "绿轮电动车那轮融资拿了多少钱?"
     assert asks_for_money(q) and asks_for_money("How much money did the bakery raise?")
     assert not asks_for_money("工厂每个月生产多少辆?")
+    # a price-like word asks for a sum too; paying users are counted, not priced
+    assert asks_for_money("Figma 拿到了多少分手费?") and asks_for_money("每个月的服务费是多少?")
+    assert asks_for_money("How much is the monthly cloud fee for Sony's new Aibo?")
+    assert not asks_for_money("有多少人付费?") and not asks_for_money("付费用户有多少?")
+    assert not asks_for_money("How much did chain of thought improve the accuracy?")
     assert not has_figure("我们把 90% 的时间花在三家客户上。", q)
     assert has_figure("那一轮拿了 3000 万人民币。", q) and has_figure("They raised $2m last year.", "How much money did they raise?")
     # a magnitude is a sum after a number, not as a manner of speaking (zh_en tune z025)

@@ -46,8 +46,12 @@ def asks_for_figure(question: str) -> bool:
 
 # A question asking for a sum of money, and a sum of money: a currency, or a magnitude (万, 亿,
 # million) as Chinese and English state amounts. General forms, not words of any transcript.
-_ASKS_MONEY = re.compile(r"多少钱|花多少|how much money|how much (?:does|did|do|would|will) (?:it|they|\w+) (?:cost|pay|raise)",
-                         re.I)
+# A question asking for a sum of money: its words, or a price-like word before "how much" / 多少
+# ("每个月的服务费是多少", "How much is the monthly cloud fee?")
+_ASKS_MONEY = re.compile(r"多少钱|花多少|多少[\u4e00-\u9fff]{0,3}(?<![付收消免花浪])(?:费|薪)|(?:费|价格|售价|价钱|估值|薪|金额)(?:用)?(?:是|有|要|大概|大约|一共)*多少|"
+                         r"how much money|how much (?:does|did|do|would|will) (?:it|they|\w+) (?:cost|pay|raise)|"
+                         r"how much (?:is|are|was|were|does|did|do|would|will|has|have)\b[^?]{0,60}?"
+                         r"\b(?:costs?|fees?|prices?|charges?|salary|salaries|valuation|subscriptions?)\b", re.I)
 # A sum of money: a currency, or a magnitude after a number ("raised 50 million"). A magnitude
 # alone is a manner of speaking ("I can think of a million examples": zh_en tune z025).
 _MONEY = re.compile(r"[$¥€£]|美元|美金|欧元|人民币|块钱|\d\s*元|[万亿]|\b(?:dollars?|euros?|yuan|rmb|usd)\b|"
