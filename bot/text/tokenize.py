@@ -97,7 +97,7 @@ def loose_runs(text: str) -> list[str]:
     """Words jieba's dictionary lacks, which it cuts into single characters (播客 → 播 / 客, 共情 →
     共 / 情): runs of two or more such characters, stopwords apart, each joined back into one string.
     A question's characters in a run are no words of their own (客 alone is a customer); the run
-    itself may be a word the bilingual dictionary knows (播客: podcast)."""
+    itself may be a word the bilingual dictionary knows (共情: empathy)."""
     runs: list[str] = []
     run: list[str] = []
     for t in [*segmenter().lcut(normalize(text), HMM=False), ""]:
